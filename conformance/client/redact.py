@@ -1,0 +1,194 @@
+"""Keep API keys out of everything the suite writes down.
+
+Keys come from environment variables. Reports, logs, curl lines and failure
+messages pass through a Redactor, which swaps each known secret for a
+placeholder shaped like a shell variable (`$API_KEY`), so a redacted curl
+line still runs after `export API_KEY=...`.
+
+Besides the plain secret it also catches the forms a key takes on the way
+through HTTP (URL-encoded in `?key=`, JSON-escaped in a body, base64), and,
+as defence in depth for keys it was never told about, it blanks `key=` query
+values and credential headers.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote, quote_plus
+
+__all__ = ["DEFAULT_PLACEHOLDER", "COOKIE_PLACEHOLDER", "URL_PASSWORD_PLACEHOLDER", "Redactor"]
+
+DEFAULT_PLACEHOLDER = "$API_KEY"
+COOKIE_PLACEHOLDER = "$COOKIE"
+URL_PASSWORD_PLACEHOLDER = "$URL_PASSWORD"
+
+_MIN_SECRET_LENGTH = 4
+# Shorter secrets would make their base64 form a plausible accident in ordinary text.
+_MIN_SECRET_LENGTH_FOR_BASE64 = 12
+_SHELL_VARIABLE = re.compile(r"\$[A-Z][A-Z0-9_]*|\$\{[A-Z][A-Z0-9_]*\}")
+
+# Headers that carry credentials; their values are blanked even when the secret is unknown.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "x-goog-api-key", "x-api-key", "api-key"})
+_COOKIE_HEADERS = frozenset({"cookie"})
+# Authorization values are "<scheme> <credentials>"; keeping the scheme keeps the curl line meaningful.
+_SCHEME_AND_CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)([ \t]+)(.*)$", re.DOTALL)
+# Query parameters that carry keys. Google uses `key`; the others are common gateway spellings.
+_KEY_PARAMETERS = frozenset({"key", "api_key", "apikey", "access_token"})
+_QUERY_PARAMETER = re.compile(r"(?P<lead>^|[&;])(?P<name>[^=&;#]*)=(?P<value>[^&;#]*)")
+_URL_USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/?#@:]*):(?P<password>[^/?#@]*)@")
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+class Redactor:
+    def __init__(self, secrets: Mapping[str, str] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._secrets: dict[str, str] = {}
+        # (text pattern, bytes pattern, form -> placeholder), swapped atomically
+        # so readers never see a half-updated state and need no lock.
+        self._compiled: tuple[re.Pattern[str] | None, re.Pattern[bytes] | None, dict[str, str]] = (None, None, {})
+        for secret, placeholder in (secrets or {}).items():
+            self.add(secret, placeholder)
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        """Every placeholder this redactor may write, including the defence-in-depth ones."""
+        with self._lock:
+            known = set(self._secrets.values())
+        return frozenset(known | {DEFAULT_PLACEHOLDER, COOKIE_PLACEHOLDER, URL_PASSWORD_PLACEHOLDER})
+
+    def add(self, secret: str, placeholder: str) -> None:
+        """Register a secret. Empty or very short secrets are ignored: replacing
+        "abc" everywhere would mangle reports without protecting anything."""
+        if not placeholder:
+            raise ValueError("placeholder must not be empty")
+        candidates = {secret, secret.strip()} if secret else set()
+        with self._lock:
+            changed = False
+            for candidate in candidates:
+                if len(candidate) >= _MIN_SECRET_LENGTH and self._secrets.get(candidate) != placeholder:
+                    self._secrets[candidate] = placeholder
+                    changed = True
+            if changed:
+                self._compiled = _compile(self._secrets)
+
+    # --- redaction -------------------------------------------------------------
+
+    def text(self, s: str) -> str:
+        pattern, _, forms = self._compiled
+        if pattern is None or not s:
+            return s
+        return pattern.sub(lambda match: forms[_canonical(match.group())], s)
+
+    def bytes(self, b: bytes) -> bytes:
+        _, pattern, forms = self._compiled
+        if pattern is None or not b:
+            return b
+        return pattern.sub(lambda match: forms[_canonical(match.group().decode("utf-8"))].encode("utf-8"), b)
+
+    def url(self, url: str) -> str:
+        url = self.text(url)
+        url = _URL_USERINFO.sub(self._redact_userinfo, url, count=1)
+        base, hash_mark, fragment = url.partition("#")
+        path, question_mark, query = base.partition("?")
+        if not question_mark:
+            return url
+        query = _QUERY_PARAMETER.sub(self._redact_query_parameter, query)
+        return f"{path}?{query}{hash_mark}{fragment}"
+
+    def headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(name, self._redact_header(name, value)) for name, value in _header_pairs(headers)]
+
+    # --- helpers ---------------------------------------------------------------
+
+    def _is_placeholder(self, value: str) -> bool:
+        return bool(_SHELL_VARIABLE.fullmatch(value)) or value in self.placeholders
+
+    def _redact_query_parameter(self, match: re.Match[str]) -> str:
+        name, value = match.group("name"), match.group("value")
+        if name.lower() not in _KEY_PARAMETERS or not value or self._is_placeholder(value):
+            return match.group()
+        return f"{match.group('lead')}{name}={DEFAULT_PLACEHOLDER}"
+
+    def _redact_userinfo(self, match: re.Match[str]) -> str:
+        password = match.group("password")
+        if not password or self._is_placeholder(password):
+            return match.group()
+        return f"{match.group('scheme')}{match.group('user')}:{URL_PASSWORD_PLACEHOLDER}@"
+
+    def _redact_header(self, name: str, value: str) -> str:
+        value = self.text(value)
+        lowered = name.strip().lower()
+        if lowered in _COOKIE_HEADERS:
+            return value if not value or self._is_placeholder(value) else COOKIE_PLACEHOLDER
+        if lowered not in _CREDENTIAL_HEADERS:
+            return value
+        if not value.strip() or self._is_placeholder(value.strip()):
+            # An empty credential (a "missing key" test) has nothing to hide.
+            return value
+        if lowered.endswith("authorization"):
+            scheme = _SCHEME_AND_CREDENTIALS.match(value)
+            if scheme:
+                credentials = scheme.group(3)
+                if not credentials.strip() or self._is_placeholder(credentials.strip()):
+                    return value
+                return f"{scheme.group(1)}{scheme.group(2)}{DEFAULT_PLACEHOLDER}"
+        return DEFAULT_PLACEHOLDER
+
+
+def _header_pairs(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    # httpx.Headers folds repeated headers in .items(); multi_items() keeps them apart.
+    multi_items = getattr(headers, "multi_items", None)
+    if callable(multi_items):
+        return [(str(name), str(value)) for name, value in multi_items()]
+    if isinstance(headers, Mapping):
+        return [(str(name), str(value)) for name, value in headers.items()]
+    return [(str(name), str(value)) for name, value in headers]
+
+
+def _forms(secret: str) -> set[str]:
+    """The spellings under which a secret can show up in captured traffic."""
+    forms = {secret}
+    forms.update((quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret)))
+    forms.add(json.dumps(secret)[1:-1])                       # JSON string body, ASCII-escaped
+    forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])   # JSON string body, raw UTF-8
+    if len(secret) >= _MIN_SECRET_LENGTH_FOR_BASE64:
+        raw = secret.encode("utf-8")
+        for encoder in (base64.b64encode, base64.urlsafe_b64encode):
+            forms.add(encoder(raw).decode("ascii").rstrip("="))
+    return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}
+
+
+def _compile(secrets: Mapping[str, str]) -> tuple[re.Pattern[str] | None, re.Pattern[bytes] | None, dict[str, str]]:
+    forms: dict[str, str] = {}
+    # Longest secrets first, so a secret that contains another one is replaced
+    # whole rather than leaving a fragment of itself around its inner secret.
+    for secret in sorted(secrets, key=len, reverse=True):
+        for form in sorted(_forms(secret), key=len, reverse=True):
+            forms.setdefault(_canonical(form), secrets[secret])
+    if not forms:
+        return None, None, {}
+    ordered = [_form_regex(form) for form in sorted(forms, key=len, reverse=True)]
+    text_pattern = re.compile("|".join(ordered))
+    bytes_pattern = re.compile("|".join(ordered).encode("utf-8"))
+    return text_pattern, bytes_pattern, forms
+
+
+def _canonical(form: str) -> str:
+    """Percent-escapes are case-insensitive (%2f == %2F); compare them upper-cased."""
+    return _PERCENT_ESCAPE.sub(lambda match: match.group().upper(), form)
+
+
+def _form_regex(form: str) -> str:
+    """A regex for `form` that matches its percent-escapes in any letter case."""
+    pieces: list[str] = []
+    position = 0
+    for match in _PERCENT_ESCAPE.finditer(form):
+        pieces.append(re.escape(form[position:match.start()]))
+        pieces.append("%" + "".join(f"[{d.upper()}{d.lower()}]" if d.isalpha() else d for d in match.group()[1:]))
+        position = match.end()
+    pieces.append(re.escape(form[position:]))
+    return "".join(pieces)
