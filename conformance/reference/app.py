@@ -1,0 +1,250 @@
+"""The reference gateway's HTTP surface: what a clean Gemini-native gateway does, step by step.
+
+Served identically under /v1beta/ and /v1/:
+
+    POST models/{model}:generateContent | :streamGenerateContent | :countTokens
+         | :embedContent | :batchEmbedContents
+    GET  models            GET models/{model}
+
+Every request is judged in Google's order, and the first failing step answers:
+
+    1. wait `latency_ms` (every response, errors included)
+    2. authenticate (first, so a keyless probe learns nothing about the surface)
+    3. known route? unknown paths -> 404; actions the profile lacks (including Google resources
+       such as files or cachedContents) -> profile.unsupported_status
+    4. does the profile serve the model, for this action? -> 404 NOT_FOUND
+    5. is the body valid? -> 400 INVALID_ARGUMENT
+    6. answer, from the fake model
+
+Faults bend these steps only through the hook points of behaviour.Behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import itertools
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route as StarletteRoute
+
+from . import catalog, envelopes, model, responses, streaming, validation
+from .auth import authenticate, presented_keys
+from .behaviour import Behaviour
+from .catalog import IMAGE, ResolvedModel
+from .config import GatewayConfig
+from .envelopes import ApiError
+from .wire import JSON, SSE, Reply
+
+logger = logging.getLogger(__name__)
+
+HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_GEMINI_PATH = re.compile(r"^/(?P<version>v1beta|v1)/models(?:/(?P<model>[^/:]+)(?::(?P<action>[^/]+))?)?$")
+# Other resources of Google's API. A gateway without them lacks an action (profile.unsupported_status,
+# e.g. Tokensmart's 501 for Files and cachedContents) rather than having an unknown path.
+_OTHER_GOOGLE_RESOURCE = re.compile(
+    r"^(?:/upload)?/(?P<version>v1beta|v1)/(?P<resource>files|cachedContents|tunedModels|corpora"
+    r"|batches|operations|fileSearchStores|generatedFiles)(?:[/:]|$)"
+)
+# Errors that mean "nothing lives here": a NoRoute fault may answer them with something else.
+UNROUTED_REASONS = ("unsupported_action", "unknown_path")
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a request addresses. `action` is None for paths outside the Gemini surface."""
+
+    path: str
+    version: str = "v1beta"
+    action: str | None = None
+    model_id: str | None = None
+    method_allowed: bool = True
+    wants_sse: bool = False
+
+    @classmethod
+    def of(cls, request: Request) -> Route:
+        path = request.url.path
+        match = _GEMINI_PATH.match(path)
+        if not match:
+            other = _OTHER_GOOGLE_RESOURCE.match(path)
+            return cls(path, other["version"], other["resource"]) if other else cls(path)
+        if match["action"]:
+            action, method = match["action"], "POST"
+        elif match["model"]:
+            action, method = "getModel", "GET"
+        else:
+            action, method = "listModels", "GET"
+        return cls(
+            path,
+            match["version"],
+            action,
+            match["model"],
+            request.method == method,
+            request.query_params.get("alt") == "sse",
+        )
+
+    @property
+    def is_json_array_stream(self) -> bool:
+        return self.action == "streamGenerateContent" and not self.wants_sse
+
+
+class Gateway:
+    def __init__(self, config: GatewayConfig) -> None:
+        self.config = config
+        self.profile = config.gateway_profile
+        self.behaviour = Behaviour.of(config.faults)
+        self._response_numbers = itertools.count(1)
+        self._actions: dict[str, Callable[[Request, Route], Awaitable[Response]]] = {
+            "generateContent": self.generate_content,
+            "streamGenerateContent": self.stream_generate_content,
+            "countTokens": self.count_tokens,
+            "embedContent": self.embed_content,
+            "batchEmbedContents": self.batch_embed_contents,
+            "listModels": self.list_models,
+            "getModel": self.get_model,
+        }
+
+    async def handle(self, request: Request) -> Response:
+        await asyncio.sleep(self.config.latency_ms / 1000)
+        route = Route.of(request)
+        try:
+            authenticate(
+                self.config.key,
+                self.profile,
+                self.behaviour,
+                presented_keys(request.headers, request.query_params),
+            )
+            if route.action is None:
+                raise envelopes.unknown_path(route.path)
+            if not route.method_allowed or route.action not in self.profile.actions:
+                raise envelopes.unsupported_action(self.profile.unsupported_status, route.action)
+            return await self._actions[self.behaviour.action_performed(route.action)](request, route)
+        except ApiError as error:
+            return self.error_response(error, route)
+        except Exception:
+            logger.exception("reference gateway failed on %s %s", request.method, route.path)
+            return self.error_response(envelopes.internal_error(), route)
+
+    # --- Actions ---------------------------------------------------------------------------------
+
+    async def generate_content(self, request: Request, route: Route) -> Response:
+        resolved = self.resolve_model(route, "generateContent")
+        generate = validation.generate_request(await self.read_body(request), self.read_options(resolved))
+        await self.behaviour.stall_if_due("generateContent", resolved.spec.kind, lambda: client_gone(request))
+        answer = model.answer(resolved.spec, generate)
+        body = responses.generate_content_response(answer, resolved.spec.id, self.next_response_id())
+        return self.reply("generateContent", body)
+
+    async def stream_generate_content(self, request: Request, route: Route) -> Response:
+        resolved = self.resolve_model(route, "streamGenerateContent")
+        refuses_image_streams = self.profile.image_stream_status is not None and self.behaviour.checks("image_stream")
+        if resolved.spec.kind == IMAGE and refuses_image_streams:
+            raise envelopes.image_stream_rejected(self.profile.image_stream_status)
+        generate = validation.generate_request(await self.read_body(request), self.read_options(resolved))
+        await self.behaviour.stall_if_due("streamGenerateContent", resolved.spec.kind, lambda: client_gone(request))
+        answer = model.answer(resolved.spec, generate)
+        chunks = responses.stream_chunks(answer, resolved.spec.id, self.next_response_id())
+        chunks = self.behaviour.reshape("streamGenerateContent", chunks)
+        if route.wants_sse:
+            frames = self.behaviour.frame_sse(streaming.sse_frames(chunks))
+            media_type = self.behaviour.media_type("sse", SSE)
+        else:
+            frames = streaming.json_array_frames(chunks)
+            media_type = self.behaviour.media_type("json_array", JSON)
+        writes = self.behaviour.schedule(streaming.paced(frames, self.config.stream_interval_ms / 1000))
+        return StreamingResponse(streaming.play(writes), headers={"content-type": media_type})
+
+    async def count_tokens(self, request: Request, route: Route) -> Response:
+        resolved = self.resolve_model(route, "countTokens")
+        counted = validation.count_tokens_request(await self.read_body(request), self.read_options(resolved))
+        return self.reply("countTokens", responses.count_tokens_response(model.prompt_token_count(counted)))
+
+    async def embed_content(self, request: Request, route: Route) -> Response:
+        self.resolve_model(route, "embedContent")
+        embed = validation.embed_request(await self.read_body(request))
+        return self.reply("embedContent", responses.embed_content_response(model.embed(embed.text, embed.dimensions)))
+
+    async def batch_embed_contents(self, request: Request, route: Route) -> Response:
+        self.resolve_model(route, "batchEmbedContents")
+        embeds = validation.batch_embed_requests(await self.read_body(request))
+        vectors = [model.embed(embed.text, embed.dimensions) for embed in embeds]
+        return self.reply("batchEmbedContents", responses.batch_embed_contents_response(vectors))
+
+    async def list_models(self, request: Request, route: Route) -> Response:
+        resources = [catalog.model_resource(spec, self.profile) for spec in catalog.served_models(self.profile)]
+        return self.reply("listModels", responses.list_models_response(resources))
+
+    async def get_model(self, request: Request, route: Route) -> Response:
+        if route.model_id not in self.profile.model_ids:
+            raise envelopes.unknown_model(str(route.model_id), route.version, "getModel")
+        return self.reply("getModel", catalog.model_resource(catalog.MODELS[route.model_id], self.profile))
+
+    # --- Steps shared by the actions ---------------------------------------------------------
+
+    def resolve_model(self, route: Route, action: str) -> ResolvedModel:
+        resolved = catalog.resolve(self.profile, str(route.model_id))
+        if resolved is None or action not in catalog.KIND_ACTIONS[resolved.spec.kind]:
+            raise envelopes.unknown_model(str(route.model_id), route.version, action)
+        return resolved
+
+    async def read_body(self, request: Request) -> dict[str, Any]:
+        limit = self.profile.max_request_bytes
+        raw = bytearray()
+        too_large = False
+        # Drain the whole body even past the limit: answering early and closing on a client that
+        # is still uploading turns the 400 into a connection reset.
+        async for piece in request.stream():
+            too_large = too_large or (limit is not None and len(raw) + len(piece) > limit)
+            if not too_large:
+                raw += piece
+        if too_large:
+            raise envelopes.body_too_large(limit or 0)
+        return validation.json_body(bytes(raw))
+
+    def read_options(self, resolved: ResolvedModel) -> validation.ReadOptions:
+        return validation.ReadOptions(
+            check_roles=self.behaviour.checks("role"),
+            thinking_preset=resolved.thinking_preset,
+        )
+
+    def next_response_id(self) -> str:
+        seed = f"{self.profile.name}:{next(self._response_numbers)}".encode()
+        return base64.urlsafe_b64encode(hashlib.sha256(seed).digest()[:16]).decode().rstrip("=")
+
+    def reply(self, kind: str, body: Any) -> Response:
+        return as_starlette(Reply(200, self.behaviour.reshape(kind, body), self.behaviour.media_type(kind, JSON)))
+
+    def error_response(self, error: ApiError, route: Route) -> Response:
+        error = self.behaviour.restate_error(error)
+        unrouted = self.behaviour.unrouted_reply()
+        if unrouted and error.reason in UNROUTED_REASONS:
+            return as_starlette(unrouted)
+        body = self.behaviour.reshape("error", error.envelope())
+        if route.is_json_array_stream:
+            body = [body]  # Google wraps errors on an array stream in a one-element array (facts §5)
+        return as_starlette(Reply(error.http_status, body, self.behaviour.media_type("error", JSON)))
+
+
+async def client_gone(request: Request) -> None:
+    """Return when the client hangs up. Only valid once the body has been read: after it, the
+    next ASGI message a request receives is the disconnect."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+def as_starlette(reply: Reply) -> Response:
+    # The Content-Type goes in verbatim: Starlette would otherwise append its own charset.
+    return Response(reply.encoded_body(), status_code=reply.status, headers={"content-type": reply.media_type})
+
+
+def build_app(config: GatewayConfig) -> Starlette:
+    gateway = Gateway(config)
+    return Starlette(routes=[StarletteRoute("/{path:path}", gateway.handle, methods=HTTP_METHODS)])

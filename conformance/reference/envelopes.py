@@ -1,0 +1,137 @@
+"""Google's error envelope, and the errors the reference gateway raises.
+
+Every non-200 answer is `{"error": {"code": <HTTP status>, "message": ..., "status": <google.rpc.Code
+name>, "details": [...]?}}`, with the status name the one google/rpc/code.proto maps to the HTTP
+status (facts §5). Each error also carries a `reason`: a tag saying *why* the gateway refused. It
+never goes on the wire; it lets a fault single out one kind of error ("unknown model") to mangle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# HTTP status -> google.rpc.Code name. 409 is shared by ABORTED and ALREADY_EXISTS; ABORTED is the
+# generic one. An oversize body is a 400, not a 413: Google has no 413 in its mapping.
+CANONICAL_STATUS: dict[int, str] = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ABORTED",
+    429: "RESOURCE_EXHAUSTED",
+    499: "CANCELLED",
+    500: "INTERNAL",
+    501: "UNIMPLEMENTED",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+
+ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+
+
+@dataclass
+class ApiError(Exception):
+    """An error answer. `code` and `status` follow `http_status` unless a fault overrides them."""
+
+    http_status: int
+    message: str
+    reason: str
+    details: tuple[dict[str, Any], ...] = ()
+    code: int | None = None
+    status: str | None = None
+    # The wrong key a client sent; kept so a fault can leak it. The clean envelope never shows it.
+    presented_key: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.http_status} {self.message}"
+
+    def envelope(self) -> dict[str, Any]:
+        error: dict[str, Any] = {
+            "code": self.http_status if self.code is None else self.code,
+            "message": self.message,
+            "status": self.status or CANONICAL_STATUS.get(self.http_status, "UNKNOWN"),
+        }
+        if self.details:
+            error["details"] = list(self.details)
+        return {"error": error}
+
+
+def invalid_argument(message: str, reason: str = "invalid_argument") -> ApiError:
+    return ApiError(400, message, reason)
+
+
+PLACEMENT_WORDING = {
+    "bearer": "an Authorization: Bearer header",
+    "x-goog-api-key": "an x-goog-api-key header",
+    "x-api-key": "an x-api-key header",
+    "query": "the key query parameter",
+}
+
+
+def missing_key(status: int, placements: tuple[str, ...]) -> ApiError:
+    where = " or ".join(PLACEMENT_WORDING[placement] for placement in placements)
+    return ApiError(status, f"API key is missing. Pass a valid API key in {where}.", "missing_key")
+
+
+def invalid_key(presented_key: str) -> ApiError:
+    detail = {"@type": ERROR_INFO, "reason": "API_KEY_INVALID", "domain": "googleapis.com"}
+    return ApiError(
+        401,
+        "API key not valid. Please pass a valid API key.",
+        "invalid_key",
+        details=(detail,),
+        presented_key=presented_key,
+    )
+
+
+def unsupported_action(status: int, action: str) -> ApiError:
+    return ApiError(status, f"Method '{action}' is not supported by this gateway.", "unsupported_action")
+
+
+def unknown_path(path: str) -> ApiError:
+    return ApiError(404, f"The requested URL {path} was not found on this server.", "unknown_path")
+
+
+def unknown_model(model_id: str, version: str, action: str) -> ApiError:
+    # Google's own wording (google/adk-python#200), so clients that match on it keep working.
+    return ApiError(
+        404,
+        f"models/{model_id} is not found for API version {version}, or is not supported for {action}. "
+        "Call ListModels to see the list of available models and their supported methods.",
+        "unknown_model",
+    )
+
+
+def malformed_json(detail: str) -> ApiError:
+    return invalid_argument(f"Invalid JSON payload received. {detail}", "malformed_json")
+
+
+def missing_field(request_type: str, field: str) -> ApiError:
+    return invalid_argument(f"* {request_type}.{field}: {field} is not specified\n", f"missing_{field}")
+
+
+def empty_parts(index: int) -> ApiError:
+    return invalid_argument(
+        f"* GenerateContentRequest.contents[{index}].parts: contents.parts must not be empty.\n", "empty_parts"
+    )
+
+
+def bad_role() -> ApiError:
+    return invalid_argument("Please use a valid role: user, model.", "bad_role")
+
+
+def body_too_large(limit: int) -> ApiError:
+    return invalid_argument(f"Request payload size exceeds the limit: {limit} bytes.", "body_too_large")
+
+
+def image_stream_rejected(status: int) -> ApiError:
+    return ApiError(
+        status,
+        "Image generation models do not support streamGenerateContent; use generateContent.",
+        "image_stream",
+    )
+
+
+def internal_error() -> ApiError:
+    return ApiError(500, "Internal error encountered.", "internal")

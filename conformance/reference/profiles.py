@@ -1,0 +1,143 @@
+"""Profiles: the documented surface of each seed gateway, so the reference can stand in for it.
+
+A profile says which key placements a gateway reads, which actions it serves, which models it
+offers and how it refuses what it does not serve. `features` is descriptive: it tells the checks
+which optional behaviours the gateway's documentation promises. Only `thinking_suffixes` changes
+what the reference does (it enables Nebula-style model aliases such as `gemini-2.5-pro-nothinking`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+AUTH_PLACEMENTS = ("bearer", "x-goog-api-key", "x-api-key", "query")
+
+ACTIONS = (
+    "generateContent",
+    "streamGenerateContent",
+    "countTokens",
+    "embedContent",
+    "batchEmbedContents",
+    "listModels",
+    "getModel",
+)
+
+FEATURES = (
+    "sse",
+    "json_array_stream",
+    "inline_images",
+    "function_calling",
+    "thinking",
+    "thinking_suffixes",
+    "image_streaming",
+    "google_search",
+    "cached_content",
+)
+
+MODEL_ROLES = ("text", "image", "embedding", "thinking")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    source: str  # the seed document the profile is read from
+    auth: tuple[str, ...]  # accepted key placements
+    actions: tuple[str, ...]
+    features: tuple[str, ...]
+    models: dict[str, str]  # role -> model id
+    unsupported_status: int = 404  # for undeclared or unknown model actions
+    image_stream_status: int | None = None  # None: image models stream
+    auth_failure_status: int = 401  # for a missing key
+    max_request_bytes: int | None = None
+
+    def __post_init__(self) -> None:
+        _require_subset(self.auth, AUTH_PLACEMENTS, f"{self.name}.auth")
+        _require_subset(self.actions, ACTIONS, f"{self.name}.actions")
+        _require_subset(self.features, FEATURES, f"{self.name}.features")
+        _require_subset(tuple(self.models), MODEL_ROLES, f"{self.name}.models")
+        # Checks read the feature, the gateway reads the status: they must tell the same story.
+        if "image" in self.models and ("image_streaming" in self.features) != (self.image_stream_status is None):
+            raise ValueError(f"{self.name}: 'image_streaming' feature and image_stream_status disagree")
+
+    @property
+    def model_ids(self) -> frozenset[str]:
+        return frozenset(self.models.values())
+
+
+def _require_subset(values: tuple[str, ...], allowed: tuple[str, ...], what: str) -> None:
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        raise ValueError(f"{what}: unknown {unknown}; expected some of {list(allowed)}")
+
+
+PROFILES: dict[str, Profile] = {
+    profile.name: profile
+    for profile in (
+        # Everything Google's own endpoint offers (facts §1-§6): the baseline a clean gateway meets.
+        Profile(
+            name="full",
+            source="reference/gemini-api-facts.md",
+            auth=AUTH_PLACEMENTS,
+            actions=ACTIONS,
+            features=("sse", "json_array_stream", "inline_images", "function_calling", "thinking", "image_streaming"),
+            models={
+                "text": "gemini-2.5-flash",
+                "image": "gemini-2.5-flash-image",
+                "embedding": "text-embedding-004",
+                "thinking": "gemini-2.5-flash",
+            },
+        ),
+        # AIone: "Authentication header: Authorization: Bearer"; "Only generateContent and
+        # streamGenerateContent are supported"; "streamGenerateContent returns 503 for image
+        # generation models". The doc does not say how unsupported actions fail; 404 is assumed.
+        Profile(
+            name="aione",
+            source="seeds/000_0f63e6991fefb2ae.txt",
+            auth=("bearer",),
+            actions=("generateContent", "streamGenerateContent"),
+            features=("sse", "inline_images", "thinking"),
+            models={"text": "gemini-2.5-flash", "image": "gemini-2.5-flash-image"},
+            image_stream_status=503,
+        ),
+        # Nebula: Bearer, x-goog-api-key or ?key=; generate, stream, embedContent and
+        # batchEmbedContents; thinking via thinkingConfig or model suffixes; 404 "Model not found
+        # or wrong path". It does not promise streaming for image models, so they are refused with
+        # the suite's convention for that (503, as AIone documents).
+        Profile(
+            name="nebula",
+            source="seeds/002_ae1ee3e57440e21c.txt",
+            auth=("bearer", "x-goog-api-key", "query"),
+            actions=("generateContent", "streamGenerateContent", "embedContent", "batchEmbedContents"),
+            features=("sse", "inline_images", "function_calling", "thinking", "thinking_suffixes"),
+            models={
+                "text": "gemini-2.5-pro",
+                "image": "gemini-2.5-flash-image",
+                "embedding": "text-embedding-004",
+                "thinking": "gemini-2.5-pro",
+            },
+            image_stream_status=503,
+        ),
+        # Tokensmart: Bearer, x-api-key or ?key=; generate and stream only, everything else
+        # "501 UNIMPLEMENTED Endpoint not yet implemented"; "total request body size limit is 30MB".
+        Profile(
+            name="tokensmart",
+            source="seeds/003_7dff486ec9efb71d.txt",
+            auth=("bearer", "x-api-key", "query"),
+            actions=("generateContent", "streamGenerateContent"),
+            features=("sse", "inline_images", "function_calling", "thinking"),
+            models={"text": "gemini-3.5-flash", "thinking": "gemini-3.5-flash"},
+            unsupported_status=501,
+            max_request_bytes=30 * 1024 * 1024,
+        ),
+        # NexusFlow: a translating layer over non-Gemini models (qwen-turbo); key via ?key= or
+        # Bearer; generate and stream; tools. Unsupported actions are undocumented; 404 assumed.
+        Profile(
+            name="nexusflow",
+            source="seeds/004_9500d252cc8f4f20.txt",
+            auth=("query", "bearer"),
+            actions=("generateContent", "streamGenerateContent"),
+            features=("sse", "function_calling"),
+            models={"text": "qwen-turbo"},
+        ),
+    )
+}

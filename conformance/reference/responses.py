@@ -1,0 +1,76 @@
+"""Success bodies in Google's shapes (facts §3-§4), built from the fake model's answers.
+
+A whole GenerateContentResponse carries the full answer. A stream is a list of the same objects,
+one per piece. Like Google's current models, every chunk carries cumulative usageMetadata, the
+same responseId and modelVersion, and only the last chunk has a finishReason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Answer
+
+
+def usage_metadata(prompt: int, candidates: int, thoughts: int = 0) -> dict[str, int]:
+    usage = {
+        "promptTokenCount": prompt,
+        "candidatesTokenCount": candidates,
+        "totalTokenCount": prompt + candidates + thoughts,
+    }
+    if thoughts:
+        usage["thoughtsTokenCount"] = thoughts
+    return usage
+
+
+def generate_content_response(answer: Answer, model_version: str, response_id: str) -> dict[str, Any]:
+    usage = usage_metadata(answer.prompt_tokens, answer.candidates_tokens, answer.thoughts_tokens)
+    return _response(answer.parts(), answer.finish_reason, usage, model_version, response_id)
+
+
+def stream_chunks(answer: Answer, model_version: str, response_id: str) -> list[dict[str, Any]]:
+    chunks = []
+    tokens_so_far = 0
+    last = len(answer.pieces) - 1
+    for index, piece in enumerate(answer.pieces):
+        tokens_so_far += piece.tokens
+        usage = usage_metadata(answer.prompt_tokens, tokens_so_far, answer.thoughts_tokens)
+        finish_reason = answer.finish_reason if index == last else None
+        chunks.append(_response(list(piece.parts), finish_reason, usage, model_version, response_id))
+    return chunks
+
+
+def count_tokens_response(total: int) -> dict[str, Any]:
+    return {"totalTokens": total}
+
+
+def embed_content_response(values: list[float]) -> dict[str, Any]:
+    return {"embedding": {"values": values}}
+
+
+def batch_embed_contents_response(embeddings: list[list[float]]) -> dict[str, Any]:
+    return {"embeddings": [{"values": values} for values in embeddings]}
+
+
+def list_models_response(models: list[dict[str, Any]]) -> dict[str, Any]:
+    # One page holds everything, so nextPageToken is omitted: "" would loop the Node SDK (facts §8).
+    return {"models": models}
+
+
+def _response(
+    parts: list[dict[str, Any]],
+    finish_reason: str | None,
+    usage: dict[str, int],
+    model_version: str,
+    response_id: str,
+) -> dict[str, Any]:
+    candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}}
+    if finish_reason:
+        candidate["finishReason"] = finish_reason
+    candidate["index"] = 0
+    return {
+        "candidates": [candidate],
+        "usageMetadata": usage,
+        "modelVersion": model_version,
+        "responseId": response_id,
+    }

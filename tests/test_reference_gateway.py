@@ -1,0 +1,688 @@
+"""Self-tests of the built-in reference gateway (conformance.reference), over loopback HTTP.
+
+They pin down the clean behaviour the conformance checks rely on, and show that each fault in
+FAULTS really misbehaves (and that the same probe passes quietly on a clean gateway).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conformance.reference import FAULTS, PROFILES, GatewayConfig, ReferenceGateway
+from conformance.reference.images import png_dimensions
+
+KEY = "test-key-123"
+TEXT = "gemini-2.5-flash"
+IMAGE = "gemini-2.5-flash-image"
+EMBEDDING = "text-embedding-004"
+PROMPT = "Count from 1 to 20"
+NO_KEY = {"authorization": ""}  # overrides the test clients' default Bearer key
+REPO = Path(__file__).resolve().parents[1]
+
+Serve = Callable[..., httpx.Client]
+
+
+@pytest.fixture(scope="module")
+def serve() -> Iterator[Serve]:
+    """serve(profile=..., faults=..., key=...) -> an httpx client for a (cached) running gateway.
+
+    The client sends the key as a Bearer token, which every profile accepts.
+    """
+    running: dict[GatewayConfig, tuple[ReferenceGateway, httpx.Client]] = {}
+
+    def start(
+        profile: str = "full", faults: tuple[str, ...] = (), key: str | None = KEY, **options: int
+    ) -> httpx.Client:
+        config = GatewayConfig(key=key, profile=profile, faults=faults, **options)
+        if config not in running:
+            gateway = ReferenceGateway(config)
+            headers = {"authorization": f"Bearer {key}"} if key else {}
+            running[config] = (gateway, httpx.Client(base_url=gateway.start(), headers=headers, timeout=5))
+        return running[config][1]
+
+    yield start
+    for _, client in running.values():
+        client.close()
+    # Each uvicorn shutdown mostly sleeps; stopping them side by side keeps the suite fast.
+    with ThreadPoolExecutor(max_workers=max(1, len(running))) as pool:
+        list(pool.map(lambda entry: entry[0].stop(), running.values()))
+
+
+def user(text: str, **extra: object) -> dict:
+    return {"contents": [{"role": "user", "parts": [{"text": text}]}], **extra}
+
+
+def generate(client: httpx.Client, model: str = TEXT, body: dict | None = None, **kwargs: object) -> httpx.Response:
+    return client.post(f"/v1beta/models/{model}:generateContent", json=user(PROMPT) if body is None else body, **kwargs)
+
+
+def stream(client: httpx.Client, model: str = TEXT, body: dict | None = None, sse: bool = True) -> httpx.Response:
+    query = "?alt=sse" if sse else ""
+    path = f"/v1beta/models/{model}:streamGenerateContent{query}"
+    return client.post(path, json=user(PROMPT) if body is None else body)
+
+
+def sse_chunks(response: httpx.Response) -> list[dict]:
+    assert response.status_code == 200, response.text
+    events = response.content.split(b"\r\n\r\n")
+    assert events[-1] == b""
+    return [json.loads(event.removeprefix(b"data: ")) for event in events[:-1]]
+
+
+def texts(chunk: dict) -> str:
+    parts = chunk["candidates"][0]["content"]["parts"]
+    return "".join(part.get("text", "") for part in parts if not part.get("thought"))
+
+
+def error_of(response: httpx.Response) -> dict:
+    assert response.headers["content-type"] == "application/json; charset=UTF-8"
+    error = response.json()["error"]
+    assert error["code"] == response.status_code
+    return error
+
+
+# --- Lifecycle ---------------------------------------------------------------------------------
+
+
+def test_start_serves_on_a_free_port_and_stop_frees_it() -> None:
+    gateway = ReferenceGateway(GatewayConfig())
+    base_url = gateway.start()
+    assert base_url.startswith("http://127.0.0.1:") and gateway.base_url == base_url
+    assert httpx.get(f"{base_url}/v1beta/models").status_code == 200
+    started = time.monotonic()
+    gateway.stop()
+    assert time.monotonic() - started < 1.0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base_url}/v1beta/models")
+
+
+def test_stop_returns_quickly_while_a_request_is_stalled() -> None:
+    with ReferenceGateway(GatewayConfig(faults=("stall_generate",))) as gateway:
+        outcome: list[object] = []
+        caller = threading.Thread(
+            target=lambda: outcome.append(_try(lambda: generate(httpx.Client(base_url=gateway.base_url, timeout=10))))
+        )
+        caller.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        gateway.stop()
+        assert time.monotonic() - started < 2.0
+    caller.join(2)
+    assert not caller.is_alive() and isinstance(outcome[0], httpx.HTTPError)
+
+
+def _try(call: Callable[[], object]) -> object:
+    try:
+        return call()
+    except httpx.HTTPError as error:
+        return error
+
+
+def test_latency_delays_every_response(serve: Serve) -> None:
+    client = serve(latency_ms=150)
+    for send in (lambda: generate(client), lambda: client.get("/nowhere")):
+        started = time.monotonic()
+        send()
+        assert time.monotonic() - started >= 0.15
+
+
+def test_config_rejects_unknown_names() -> None:
+    with pytest.raises(ValueError, match="done_sentinel"):
+        GatewayConfig(faults=("no_such_fault",))
+    with pytest.raises(ValueError, match="tokensmart"):
+        GatewayConfig(profile="no_such_profile")
+
+
+def test_cli_lists_and_rejects_bad_names() -> None:
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "conformance.reference", *args]
+        return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=20)
+
+    listed = cli("--list-faults")
+    assert listed.returncode == 0 and set(FAULTS) <= {line.split("\t")[0] for line in listed.stdout.splitlines()}
+    bad = cli("--fault", "nope")
+    assert bad.returncode == 2 and bad.stderr.startswith("error:") and len(bad.stderr.splitlines()) == 1
+
+
+# --- Clean generation ----------------------------------------------------------------------------
+
+
+def test_generate_content_shape(serve: Serve) -> None:
+    response = generate(serve())
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json; charset=UTF-8"
+    body = response.json()
+    candidate = body["candidates"][0]
+    assert candidate["content"] == {"parts": [{"text": PROMPT}], "role": "model"}
+    assert candidate["finishReason"] == "STOP" and candidate["index"] == 0
+    usage = body["usageMetadata"]
+    assert usage["promptTokenCount"] == 5 and usage["candidatesTokenCount"] == 5
+    assert usage["totalTokenCount"] == 5 + 5 + usage["thoughtsTokenCount"]
+    assert body["modelVersion"] == TEXT and body["responseId"]
+
+
+def test_both_api_versions_are_served(serve: Serve) -> None:
+    client = serve()
+    for version in ("v1beta", "v1"):
+        assert client.post(f"/{version}/models/{TEXT}:generateContent", json=user("hi")).status_code == 200
+        assert client.get(f"/{version}/models/{TEXT}").json()["name"] == f"models/{TEXT}"
+
+
+def test_sse_stream_is_framed_like_google_and_arrives_in_pieces(serve: Serve) -> None:
+    client = serve()
+    with client.stream("POST", f"/v1beta/models/{TEXT}:streamGenerateContent?alt=sse", json=user(PROMPT)) as response:
+        pieces = list(response.iter_raw())
+    assert response.headers["content-type"] == "text/event-stream"
+    assert len(pieces) >= 2
+    raw = b"".join(pieces)
+    events = raw.split(b"\r\n\r\n")
+    assert events[-1] == b"" and all(event.startswith(b"data: {") and b"\n" not in event for event in events[:-1])
+    chunks = [json.loads(event[len(b"data: ") :]) for event in events[:-1]]
+    assert [texts(chunk) for chunk in chunks] == ["Count from", " 1 to", " 20"]
+    assert [chunk["usageMetadata"]["candidatesTokenCount"] for chunk in chunks] == [2, 4, 5]
+    for chunk in chunks:
+        usage = chunk["usageMetadata"]
+        assert usage["promptTokenCount"] == 5
+        counted = usage["promptTokenCount"] + usage["candidatesTokenCount"] + usage["thoughtsTokenCount"]
+        assert usage["totalTokenCount"] == counted
+    assert ["finishReason" in chunk["candidates"][0] for chunk in chunks] == [False, False, True]
+    assert len({(chunk["responseId"], chunk["modelVersion"]) for chunk in chunks}) == 1
+
+
+def test_stream_without_alt_is_a_json_array(serve: Serve) -> None:
+    response = stream(serve(), sse=False)
+    assert response.headers["content-type"] == "application/json; charset=UTF-8"
+    assert response.content.startswith(b"[{") and b",\r\n{" in response.content
+    chunks = response.json()
+    assert "".join(texts(chunk) for chunk in chunks) == PROMPT
+    unknown = serve().post("/v1beta/models/nope:streamGenerateContent", json=user("hi"))
+    assert unknown.status_code == 404 and unknown.json()[0]["error"]["status"] == "NOT_FOUND"
+
+
+def test_thinking_budget_and_included_thoughts(serve: Serve) -> None:
+    client = serve()
+    config = {"thinkingConfig": {"includeThoughts": True, "thinkingBudget": 3}}
+    body = generate(client, body=user("hi there", generationConfig=config)).json()
+    assert body["candidates"][0]["content"]["parts"][0] == {"text": "Let me think", "thought": True}
+    assert body["usageMetadata"]["thoughtsTokenCount"] == 3
+    off = generate(client, body=user("hi", generationConfig={"thinkingConfig": {"thinkingBudget": 0}})).json()
+    assert "thoughtsTokenCount" not in off["usageMetadata"]
+    assert "thoughtsTokenCount" not in generate(serve("nexusflow"), "qwen-turbo").json()["usageMetadata"]
+
+
+def test_stop_sequences_and_max_output_tokens(serve: Serve) -> None:
+    client = serve()
+    stopped = generate(client, body=user(PROMPT, generationConfig={"stopSequences": ["to"]})).json()
+    assert texts(stopped) == "Count from 1" and stopped["candidates"][0]["finishReason"] == "STOP"
+    capped = generate(client, body=user(PROMPT, generationConfig={"maxOutputTokens": 3})).json()
+    assert texts(capped) == "Count from 1" and capped["candidates"][0]["finishReason"] == "MAX_TOKENS"
+
+
+def test_function_calling(serve: Serve) -> None:
+    tools = [
+        {
+            "functionDeclarations": [
+                {
+                    "name": "get_weather",
+                    "description": "Weather for a city",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"city_name": {"type": "string"}},
+                        "required": ["city_name"],
+                    },
+                }
+            ]
+        }
+    ]
+    body = generate(serve(), body=user("Call get_weather for Paris.", tools=tools)).json()
+    call = body["candidates"][0]["content"]["parts"][0]["functionCall"]
+    assert call == {"id": "call-1", "name": "get_weather", "args": {"city_name": "Paris"}}
+    forced = user("hello", tools=tools, tool_config={"function_calling_config": {"mode": "ANY"}})
+    assert "functionCall" in generate(serve(), body=forced).json()["candidates"][0]["content"]["parts"][0]
+    assert texts(generate(serve(), body=user("hello", tools=tools)).json()) == "hello"
+
+
+def test_snake_case_and_sdk_mixed_bodies_are_accepted(serve: Serve) -> None:
+    body = {
+        "contents": [
+            {
+                "role": "user",
+                "parts": [{"text": "one two three"}, {"inline_data": {"mime_type": "image/png", "data": "AAAA"}}],
+            }
+        ],
+        "system_instruction": {"role": "user", "parts": [{"text": "be brief"}]},
+        "generation_config": {
+            "max_output_tokens": 2,
+            "topK": 40.0,
+            "thinkingConfig": {"include_thoughts": True, "thinking_budget": 2},
+        },
+    }
+    answer = generate(serve(), body=body).json()
+    assert answer["candidates"][0]["content"]["parts"][0] == {"text": "Let me", "thought": True}
+    assert texts(answer) == "one two" and answer["candidates"][0]["finishReason"] == "MAX_TOKENS"
+    assert answer["usageMetadata"]["promptTokenCount"] == 5  # system_instruction counted
+    bad_int = generate(serve(), body=user("x", generationConfig={"topK": 40.5}))
+    assert bad_int.status_code == 400
+
+
+# --- Auth ------------------------------------------------------------------------------------------
+
+PLACEMENTS: dict[str, Callable[[str], dict]] = {
+    "bearer": lambda key: {"headers": {"authorization": f"Bearer {key}"}},
+    "x-goog-api-key": lambda key: {"headers": {"x-goog-api-key": key}},
+    "x-api-key": lambda key: {"headers": {"x-api-key": key}},
+    "query": lambda key: {"params": {"key": key}},
+}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_each_profile_accepts_only_its_key_placements(serve: Serve, profile: str) -> None:
+    client = serve(profile)
+    model = PROFILES[profile].models["text"]
+    for placement, place in PLACEMENTS.items():
+        options = place(KEY)
+        headers = {**NO_KEY, **options.pop("headers", {})}
+        response = client.post(f"/v1beta/models/{model}:generateContent", json=user("hi"), headers=headers, **options)
+        if placement in PROFILES[profile].auth:
+            assert response.status_code == 200, (placement, response.text)
+        else:
+            assert response.status_code == 401 and "missing" in error_of(response)["message"], placement
+
+
+def test_auth_errors(serve: Serve) -> None:
+    client = serve()
+    missing = error_of(generate(client, headers=NO_KEY))
+    assert missing["status"] == "UNAUTHENTICATED" and missing["message"].startswith("API key is missing")
+    wrong = generate(client, headers={**NO_KEY, "x-goog-api-key": "sk-wrong-999"})
+    error = error_of(wrong)
+    assert wrong.status_code == 401 and error["status"] == "UNAUTHENTICATED" and "sk-wrong-999" not in wrong.text
+    assert error["details"][0]["reason"] == "API_KEY_INVALID"
+    # Auth is judged before the surface: a keyless probe of an unsupported action learns nothing.
+    assert client.post(f"/v1beta/models/{TEXT}:predict", json={}, headers=NO_KEY).status_code == 401
+    assert generate(serve(key=None), headers={}).status_code == 200
+
+
+# --- Errors ----------------------------------------------------------------------------------------
+
+ERROR_CASES = [
+    # (profile, method, path, body, HTTP status)
+    ("full", "POST", "/v1beta/models/nope:generateContent", user("hi"), 404),
+    ("full", "POST", f"/v1beta/models/{EMBEDDING}:generateContent", user("hi"), 404),
+    ("full", "POST", f"/v1beta/models/{TEXT}:generateContent", {}, 400),
+    ("full", "POST", f"/v1beta/models/{TEXT}:generateContent", {"contents": [{"parts": []}]}, 400),
+    ("full", "POST", f"/v1beta/models/{TEXT}:generateContent", {"contents": [{"role": "system", "parts": [{}]}]}, 400),
+    ("full", "POST", f"/v1beta/models/{TEXT}:generateContent", b"{nope", 400),
+    ("full", "POST", f"/v1beta/models/{TEXT}:predict", {}, 404),
+    ("full", "POST", "/v1beta/models/nope:batchGenerateContent", {}, 404),
+    ("full", "GET", "/v1beta/files", None, 404),
+    ("full", "GET", "/v1beta/cachedContents", None, 404),
+    ("tokensmart", "POST", "/v1beta/models/gemini-3.5-flash:countTokens", user("hi"), 501),
+    ("tokensmart", "GET", "/v1beta/models", None, 501),
+    ("tokensmart", "GET", "/v1beta/files", None, 501),
+    ("tokensmart", "GET", "/v1beta/nowhere", None, 404),
+    ("aione", "POST", f"/v1beta/models/{TEXT}:embedContent", {}, 404),
+    ("aione", "POST", f"/v1beta/models/{IMAGE}:streamGenerateContent?alt=sse", user("a cat"), 503),
+    ("nexusflow", "POST", f"/v1beta/models/{TEXT}:generateContent", user("hi"), 404),
+]
+
+
+@pytest.mark.parametrize(("profile", "method", "path", "body", "status"), ERROR_CASES)
+def test_errors_use_google_envelope(
+    serve: Serve, profile: str, method: str, path: str, body: object, status: int
+) -> None:
+    content = body if isinstance(body, bytes) else None if body is None else json.dumps(body).encode()
+    response = serve(profile).request(method, path, content=content)
+    assert response.status_code == status, response.text
+    canonical = {400: "INVALID_ARGUMENT", 404: "NOT_FOUND", 501: "UNIMPLEMENTED", 503: "UNAVAILABLE"}
+    assert error_of(response)["status"] == canonical[status]
+
+
+def test_error_messages_match_google(serve: Serve) -> None:
+    client = serve()
+    assert error_of(generate(client, "nope"))["message"].startswith("models/nope is not found for API version v1beta")
+    missing = "* GenerateContentRequest.contents: contents is not specified\n"
+    assert error_of(generate(client, body={}))["message"] == missing
+    bad_role = {"contents": [{"role": "assistant", "parts": [{"text": "x"}]}]}
+    assert error_of(generate(client, body=bad_role))["message"] == "Please use a valid role: user, model."
+
+
+def test_oversize_body_is_rejected(serve: Serve) -> None:
+    padding = "x" * (30 * 1024 * 1024)
+    response = serve("tokensmart").post("/v1beta/models/gemini-3.5-flash:generateContent", json=user(padding))
+    assert response.status_code == 400 and error_of(response)["status"] == "INVALID_ARGUMENT"
+
+
+# --- Images, tokens, embeddings, models ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("aspect_ratio", "image_size", "ratio", "scale"),
+    [(None, None, (1, 1), 1), ("16:9", None, (16, 9), 1), ("9:16", "2K", (9, 16), 2), ("4:3", "4K", (4, 3), 4)],
+)
+def test_image_size_follows_image_config(serve: Serve, aspect_ratio, image_size, ratio, scale) -> None:
+    image_config = {key: value for key, value in (("aspectRatio", aspect_ratio), ("imageSize", image_size)) if value}
+    body = generate(serve(), IMAGE, user("a red cat", generationConfig={"imageConfig": image_config})).json()
+    text, picture = body["candidates"][0]["content"]["parts"]
+    assert text == {"text": "Here is the image."} and picture["inlineData"]["mimeType"] == "image/png"
+    width, height = png_dimensions(base64.b64decode(picture["inlineData"]["data"]))
+    assert width * ratio[1] == height * ratio[0]
+    assert 32 * scale < max(width, height) <= 64 * scale
+
+
+def test_image_models_stream_in_full_profile(serve: Serve) -> None:
+    chunks = sse_chunks(stream(serve(), IMAGE, user("a cat")))
+    assert "inlineData" in chunks[-1]["candidates"][0]["content"]["parts"][0]
+    assert chunks[-1]["candidates"][0]["finishReason"] == "STOP"
+
+
+def test_count_tokens_is_not_a_generation(serve: Serve) -> None:
+    client = serve()
+    direct = client.post(f"/v1beta/models/{TEXT}:countTokens", json=user("one two three"))
+    wrapped = client.post(f"/v1beta/models/{TEXT}:countTokens", json={"generateContentRequest": user("one two three")})
+    assert direct.json() == wrapped.json() == {"totalTokens": 3}
+
+
+def test_embeddings(serve: Serve) -> None:
+    client = serve()
+    content = {"content": {"parts": [{"text": "a"}]}}
+    single = client.post(f"/v1beta/models/{EMBEDDING}:embedContent", json=content).json()
+    assert len(single["embedding"]["values"]) == 8
+    requests = [{"model": f"models/{EMBEDDING}", "content": {"parts": [{"text": word}]}} for word in ("a", "b", "c")]
+    requests[1]["outputDimensionality"] = 4
+    batch = client.post(f"/v1beta/models/{EMBEDDING}:batchEmbedContents", json={"requests": requests}).json()
+    assert [len(item["values"]) for item in batch["embeddings"]] == [8, 4, 8]
+    assert batch["embeddings"][0]["values"] == single["embedding"]["values"]
+
+
+def test_models_list_and_get(serve: Serve) -> None:
+    client = serve()
+    listing = client.get("/v1beta/models").json()
+    assert set(listing) == {"models"}
+    names = {model["name"] for model in listing["models"]}
+    assert names == {f"models/{TEXT}", f"models/{IMAGE}", f"models/{EMBEDDING}"}
+    assert all(model["supportedGenerationMethods"] for model in listing["models"])
+    assert client.get(f"/v1beta/models/{TEXT}").json()["baseModelId"] == TEXT
+    assert client.get("/v1beta/models/gemini-2.5-pro").status_code == 404  # another profile's model
+
+
+def test_thinking_suffixes_in_nebula(serve: Serve) -> None:
+    client = serve("nebula")
+    no_thinking = generate(client, "gemini-2.5-pro-nothinking").json()
+    assert "thoughtsTokenCount" not in no_thinking["usageMetadata"]
+    assert generate(client, "gemini-2.5-pro-thinking-4").json()["usageMetadata"]["thoughtsTokenCount"] == 4
+    assert generate(serve(), "gemini-2.5-flash-nothinking").status_code == 404  # full has no aliases
+
+
+# --- Faults ----------------------------------------------------------------------------------------
+# One probe per fault: it passes against a gateway with the fault and fails (AssertionError) against
+# a clean gateway of the same profile.
+
+FAULT_PROBES: dict[str, Callable[[httpx.Client], None]] = {}
+QUICK = httpx.Timeout(5, read=0.3)  # stalls are detected by a short read timeout
+
+
+def probe(name: str) -> Callable[[Callable[[httpx.Client], None]], Callable[[httpx.Client], None]]:
+    def register(function: Callable[[httpx.Client], None]) -> Callable[[httpx.Client], None]:
+        FAULT_PROBES[name] = function
+        return function
+
+    return register
+
+
+def stalls(send: Callable[[], httpx.Response]) -> bool:
+    try:
+        send()
+    except httpx.ReadTimeout:
+        return True
+    return False
+
+
+def all_parts(chunks: list[dict]) -> list[dict]:
+    return [part for chunk in chunks for part in chunk["candidates"][0]["content"]["parts"]]
+
+
+@probe("rejects_x_goog_api_key")
+def _(c: httpx.Client) -> None:
+    assert generate(c, headers={**NO_KEY, "x-goog-api-key": KEY}).status_code == 401
+
+
+@probe("accepts_missing_key")
+def _(c: httpx.Client) -> None:
+    assert generate(c, headers=NO_KEY).status_code == 200
+
+
+@probe("accepts_any_key")
+def _(c: httpx.Client) -> None:
+    assert generate(c, headers={"authorization": "Bearer whatever"}).status_code == 200
+
+
+@probe("echoes_key_in_auth_error")
+def _(c: httpx.Client) -> None:
+    response = generate(c, headers={"authorization": "Bearer sk-wrong-999"})
+    assert response.status_code == 401 and "sk-wrong-999" in response.text
+
+
+@probe("candidate_index_as_string")
+def _(c: httpx.Client) -> None:
+    assert generate(c).json()["candidates"][0]["index"] == "0"
+    assert all(chunk["candidates"][0]["index"] == "0" for chunk in sse_chunks(stream(c)))
+
+
+@probe("role_assistant")
+def _(c: httpx.Client) -> None:
+    assert generate(c).json()["candidates"][0]["content"]["role"] == "assistant"
+
+
+@probe("finish_reason_omitted")
+def _(c: httpx.Client) -> None:
+    assert "finishReason" not in generate(c).json()["candidates"][0]
+
+
+@probe("usage_omitted")
+def _(c: httpx.Client) -> None:
+    assert "usageMetadata" not in generate(c).json()
+
+
+@probe("total_tokens_miscounted")
+def _(c: httpx.Client) -> None:
+    usage = generate(c).json()["usageMetadata"]
+    parts = usage["promptTokenCount"] + usage["candidatesTokenCount"] + usage["thoughtsTokenCount"]
+    assert usage["totalTokenCount"] == parts + 7
+
+
+@probe("generate_content_type_text_plain")
+def _(c: httpx.Client) -> None:
+    response = generate(c)
+    assert response.headers["content-type"].startswith("text/plain") and "candidates" in response.json()
+
+
+@probe("stream_content_type_json")
+def _(c: httpx.Client) -> None:
+    assert stream(c).headers["content-type"].startswith("application/json")
+
+
+@probe("done_sentinel")
+def _(c: httpx.Client) -> None:
+    assert stream(c).content.endswith(b"data: [DONE]\r\n\r\n")
+
+
+@probe("keepalive_comments")
+def _(c: httpx.Client) -> None:
+    assert stream(c).content.count(b": keep-alive\r\n") == 3
+
+
+@probe("data_without_space")
+def _(c: httpx.Client) -> None:
+    assert stream(c).content.startswith(b"data:{")
+
+
+@probe("stream_usage_deltas")
+def _(c: httpx.Client) -> None:
+    usages = [chunk["usageMetadata"] for chunk in sse_chunks(stream(c))]
+    assert [usage["candidatesTokenCount"] for usage in usages] == [2, 2, 1]
+    assert ["promptTokenCount" in usage for usage in usages] == [True, False, False]
+
+
+@probe("stream_final_finish_reason_dropped")
+def _(c: httpx.Client) -> None:
+    assert not any("finishReason" in chunk["candidates"][0] for chunk in sse_chunks(stream(c)))
+
+
+@probe("stream_usage_only_on_first_chunk")
+def _(c: httpx.Client) -> None:
+    assert ["usageMetadata" in chunk for chunk in sse_chunks(stream(c))] == [True, False, False]
+
+
+@probe("buffered_stream")
+def _(c: httpx.Client) -> None:
+    started = time.monotonic()
+    body = user("one two three four five six seven eight nine ten")  # 5 events, 4 pauses of 15 ms
+    with c.stream("POST", f"/v1beta/models/{TEXT}:streamGenerateContent?alt=sse", json=body) as response:
+        pieces = response.iter_raw()
+        first = next(pieces)
+        waited = time.monotonic() - started
+        rest = list(pieces)
+    assert first.count(b"data: ") == 5 and not rest and waited >= 0.05
+
+
+@probe("image_mime_mismatch")
+def _(c: httpx.Client) -> None:
+    data = generate(c, IMAGE, user("a cat")).json()["candidates"][0]["content"]["parts"][1]["inlineData"]
+    assert data["mimeType"] == "image/jpeg" and base64.b64decode(data["data"]).startswith(b"\x89PNG")
+
+
+@probe("image_stream_not_rejected")
+def _(c: httpx.Client) -> None:
+    assert stream(c, IMAGE, user("a cat")).status_code == 200
+
+
+@probe("image_stream_drops_inline_data")
+def _(c: httpx.Client) -> None:
+    assert not any("inlineData" in part for part in all_parts(sse_chunks(stream(c, IMAGE, user("a cat")))))
+
+
+@probe("unknown_route_html_200")
+def _(c: httpx.Client) -> None:
+    for response in (c.get("/v1beta/files"), c.post(f"/v1beta/models/{TEXT}:predict", json={})):
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+
+
+@probe("count_tokens_runs_generation")
+def _(c: httpx.Client) -> None:
+    assert "candidates" in c.post(f"/v1beta/models/{TEXT}:countTokens", json=user("hi")).json()
+
+
+@probe("embeddings_openai_shape")
+def _(c: httpx.Client) -> None:
+    body = c.post(f"/v1beta/models/{EMBEDDING}:embedContent", json={"content": {"parts": [{"text": "a"}]}}).json()
+    assert body.get("object") == "list" and body["data"][0]["object"] == "embedding"
+
+
+@probe("models_openai_shape")
+def _(c: httpx.Client) -> None:
+    assert c.get("/v1beta/models").json().get("object") == "list"
+    assert c.get(f"/v1beta/models/{TEXT}").json() == {"id": TEXT, "object": "model"}
+
+
+@probe("openai_error_shape")
+def _(c: httpx.Client) -> None:
+    response = generate(c, "nope")
+    error = response.json()["error"]
+    assert response.status_code == 404 and error.get("type") == "invalid_request_error"
+    assert isinstance(error["code"], str) and "status" not in error
+
+
+@probe("error_code_500")
+def _(c: httpx.Client) -> None:
+    response = generate(c, "nope")
+    assert response.status_code == 404 and response.json()["error"]["code"] == 500
+
+
+@probe("auth_error_status_invalid_argument")
+def _(c: httpx.Client) -> None:
+    response = generate(c, headers=NO_KEY)
+    assert response.status_code == 401 and response.json()["error"]["status"] == "INVALID_ARGUMENT"
+
+
+@probe("errors_as_text_plain")
+def _(c: httpx.Client) -> None:
+    response = generate(c, "nope")
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/plain")
+    assert response.json()["error"]["status"] == "NOT_FOUND"
+
+
+@probe("unknown_model_400")
+def _(c: httpx.Client) -> None:
+    assert generate(c, "nope").status_code == 400
+
+
+@probe("missing_contents_500")
+def _(c: httpx.Client) -> None:
+    assert generate(c, body={"generationConfig": {}}).status_code == 500
+
+
+@probe("malformed_json_500")
+def _(c: httpx.Client) -> None:
+    assert c.post(f"/v1beta/models/{TEXT}:generateContent", content=b"{nope").status_code == 500
+
+
+@probe("bad_role_accepted")
+def _(c: httpx.Client) -> None:
+    assert generate(c, body={"contents": [{"role": "assistant", "parts": [{"text": "x"}]}]}).status_code == 200
+
+
+@probe("stall_generate")
+def _(c: httpx.Client) -> None:
+    assert stalls(lambda: generate(c, timeout=QUICK))
+    assert stream(c).status_code == 200 and generate(c, IMAGE, user("a cat")).status_code == 200
+
+
+@probe("stall_stream")
+def _(c: httpx.Client) -> None:
+    path = f"/v1beta/models/{TEXT}:streamGenerateContent?alt=sse"
+    assert stalls(lambda: c.post(path, json=user("hi"), timeout=QUICK))
+    assert generate(c).status_code == 200
+
+
+@probe("stall_image_generation")
+def _(c: httpx.Client) -> None:
+    assert stalls(lambda: generate(c, IMAGE, user("a cat"), timeout=QUICK))
+    assert generate(c).status_code == 200
+
+
+def test_every_fault_has_a_probe_and_a_documented_bug() -> None:
+    assert set(FAULT_PROBES) == set(FAULTS)
+    for fault in FAULTS.values():
+        assert fault.description and fault.breaks and fault.profile in PROFILES
+    assert {name for name, fault in FAULTS.items() if fault.timeouts} == {
+        "stall_generate",
+        "stall_stream",
+        "stall_image_generation",
+    }
+
+
+@pytest.mark.parametrize("name", FAULTS)
+def test_fault_misbehaves_and_clean_gateway_does_not(serve: Serve, name: str) -> None:
+    profile = FAULTS[name].profile
+    FAULT_PROBES[name](serve(profile, faults=(name,)))
+    with pytest.raises(AssertionError):
+        FAULT_PROBES[name](serve(profile))
+
+
+def test_faults_combine(serve: Serve) -> None:
+    client = serve(faults=("done_sentinel", "keepalive_comments", "error_code_500", "unknown_model_400"))
+    content = stream(client).content
+    assert content.startswith(b": keep-alive") and content.endswith(b"data: [DONE]\r\n\r\n")
+    response = generate(client, "nope")
+    assert response.status_code == 400 and response.json()["error"]["code"] == 500
