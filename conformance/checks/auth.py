@@ -1,0 +1,77 @@
+"""Auth: the key is accepted where the target says, rejected when missing or wrong, never echoed.
+
+AUTH-01 each declared key placement is accepted
+AUTH-02 a request without a key is rejected with an expected auth-failure status
+AUTH-03 a request with a wrong key is rejected with an expected auth-failure status
+AUTH-04 the key sent never comes back in a response
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import expect, requests
+from conformance.rules import GENERATE, MUST, rule
+from conformance.shared import WRONG_KEY
+from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA, NEXUSFLOW, TOKENSMART
+from conformance.targets import PLACEMENTS
+
+AUTH_DOCS = (
+    AIONE_NATIVE.at("Connection Details: Authorization: Bearer"),
+    NEBULA.at("Authentication"),
+    TOKENSMART.at("Authentication (3 methods)"),
+    NEXUSFLOW.at("Request Parameters: key"),
+    GEMINI_API.at("§1 Auth"),
+)
+
+
+@rule("AUTH-01", MUST, "the API key is accepted in each placement the target declares", source=AUTH_DOCS, needs=GENERATE)
+@pytest.mark.parametrize("placement", PLACEMENTS)
+def declared_auth_accepted(client, target, placement):
+    exchange = client.generate(target.model("text"), requests.tiny_request(target), auth=placement)
+    expect.status_ok(exchange)
+
+
+@rule(
+    "AUTH-02",
+    MUST,
+    "a request without a key is rejected with an auth-failure status",
+    source=(GEMINI_API.at("§5 Missing key; §9 rule 16"), NEBULA.at("Error handling: 401"), TOKENSMART.at("Error response format: 401")),
+    needs=GENERATE,
+)
+def missing_key_rejected(responses, target):
+    expect.status_in(responses.rejected("missing_key"), target.expect.auth_failure)
+
+
+@rule(
+    "AUTH-03",
+    MUST,
+    "a request with a wrong key is rejected with an auth-failure status",
+    source=(GEMINI_API.at("§5 Invalid key; §9 rule 16"), NEBULA.at("Error handling: 401"), TOKENSMART.at("Error response format: 401")),
+    needs=GENERATE,
+)
+def wrong_key_rejected(responses, target):
+    expect.status_in(responses.rejected("wrong_key"), target.expect.auth_failure)
+
+
+@rule(
+    "AUTH-04",
+    MUST,
+    "the key sent is never echoed back, in an error or a success",
+    source=(GATEWAY_BUGS.at("§5 rule 7; §4 Auth/keys: DFIR-Companion#516, litellm#10983"), TOKENSMART.at("Authentication: ?key= warning")),
+    needs=GENERATE,
+)
+def key_not_echoed(responses, client):
+    for exchange, key in ((responses.rejected("wrong_key"), WRONG_KEY), (responses.text(), client.key)):
+        if key and _contains(exchange, key):
+            raise expect.fail(
+                "the response contains the API key that was sent",
+                exchange,
+                expected="no trace of the key in headers or body",
+                actual="key found in the response",
+            )
+
+
+def _contains(exchange, key: str) -> bool:
+    headers = " ".join(f"{name}: {value}" for name, value in exchange.headers.multi_items())
+    return key in headers or key.encode() in exchange.body

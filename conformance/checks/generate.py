@@ -1,0 +1,71 @@
+"""generateContent: one shared response, checked against the schema and Google's rules.
+
+GEN-01 the response is a GenerateContentResponse (schema)
+GEN-02 the candidate's role is "model"
+GEN-03 every candidate has a finishReason from the enum
+GEN-04 usageMetadata is present
+GEN-05 totalTokenCount = prompt + candidates + thoughts + toolUsePrompt
+GEN-06 success is HTTP 200 with a JSON content type
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import expect
+from conformance.rules import GENERATE, MUST, rule
+from conformance.sources import AIONE_NATIVE, GEMINI_API, NEBULA, TOKENSMART
+from conformance.usage import total_mismatch
+
+RESPONSE = "generate_content_response"
+
+
+@rule(
+    "GEN-01",
+    MUST,
+    "the response body is a GenerateContentResponse",
+    source=(GEMINI_API.at("§3 GenerateContentResponse"), AIONE_NATIVE.at("Response Format: fully identical to the Google Gemini API")),
+    needs=GENERATE,
+)
+def generate_response_schema(responses):
+    expect.body_matches_schema(responses.text(), RESPONSE)
+
+
+@rule("GEN-02", MUST, 'the candidate content role is "model"', source=(GEMINI_API.at("§3 Candidate; §9 rule 11"), NEBULA.at("Response format")), needs=GENERATE)
+def model_role(responses):
+    expect.body_matches_schema(responses.text(), f"{RESPONSE}#/$defs/ModelRole")
+
+
+@rule("GEN-03", MUST, "every candidate carries a finishReason from the FinishReason enum", source=GEMINI_API.at("§3 FinishReason; §9 rule 9"), needs=GENERATE)
+def finish_reason(responses):
+    expect.body_matches_schema(responses.text(), f"{RESPONSE}#/$defs/Finished")
+
+
+@rule("GEN-04", MUST, "the response carries usageMetadata", source=(GEMINI_API.at("§9 rule 11"), TOKENSMART.at("Token billing breakdown")), needs=GENERATE)
+def usage_present(responses):
+    expect.body_matches_schema(responses.text(), f"{RESPONSE}#/$defs/HasUsage")
+
+
+@rule(
+    "GEN-05",
+    MUST,
+    "totalTokenCount = promptTokenCount + candidatesTokenCount + thoughtsTokenCount + toolUsePromptTokenCount",
+    source=(GEMINI_API.at("§3 UsageMetadata: how totalTokenCount is computed; §9 rule 10"), TOKENSMART.at("Token billing breakdown")),
+    needs=GENERATE,
+)
+def total_token_count_adds_up(responses):
+    exchange = responses.text()
+    body = expect.json_body(exchange)
+    usage = body.get("usageMetadata") if isinstance(body, dict) else None
+    if usage is None:
+        pytest.skip("the response has no usageMetadata to add up (GEN-04 checks its presence)")
+    problem = total_mismatch(usage)
+    if problem:
+        raise expect.fail(problem.summary, exchange, path="$.usageMetadata.totalTokenCount", expected=problem.expected, actual=problem.actual)
+
+
+@rule("GEN-06", MUST, "success is HTTP 200 with Content-Type application/json", source=GEMINI_API.at("§9 rule 6"), needs=GENERATE)
+def json_content_type(responses):
+    exchange = responses.text()
+    expect.status_ok(exchange)
+    expect.media_type(exchange, expect.JSON_TYPES)

@@ -1,0 +1,42 @@
+"""Timeouts: every request is bounded by the target's timeouts; a gateway answers within them.
+
+A request that exceeds its bound ends as the outcome ``timeout`` (with the time it took), never as a
+hang: the client enforces the bound on every request of every check. These rules state it for the
+three kinds of call a target's users wait on.
+
+TIME-01 generateContent answers within timeouts.read
+TIME-02 streamGenerateContent completes within timeouts.read
+TIME-03 an image model's generateContent answers within timeouts.image
+"""
+
+from __future__ import annotations
+
+from conformance import expect
+from conformance.rules import GENERATE, IMAGE, MUST, STREAM, rule
+from conformance.sources import AIONE_NATIVE, GEMINI_API
+
+
+def _within(exchange, bound: float, what: str) -> None:
+    if exchange.elapsed > bound:
+        raise expect.fail(f"{what} took {exchange.elapsed:.1f} s, over the {bound:g} s bound", exchange, expected=f"<= {bound:g} s", actual=f"{exchange.elapsed:.1f} s")
+
+
+@rule("TIME-01", MUST, "generateContent answers within the target's read timeout", source=(GEMINI_API.at("§7 timeouts: server bounds 10 min unary; §9 rule 33"),), needs=GENERATE)
+def generate_within_read_timeout(responses, target):
+    _within(responses.text(), target.timeouts.read, "generateContent")
+
+
+@rule("TIME-02", MUST, "streamGenerateContent completes within the target's read timeout", source=(GEMINI_API.at("§7 timeouts: 20 min streaming; §9 rule 33"),), needs=STREAM)
+def stream_within_read_timeout(responses, target):
+    _within(responses.text_stream(), target.timeouts.read, "the stream")
+
+
+@rule(
+    "TIME-03",
+    MUST,
+    "an image model's generateContent answers within the target's image timeout",
+    source=(AIONE_NATIVE.at("Limitations & Notes 4: set your HTTP timeout to at least 600 seconds"),),
+    needs=IMAGE,
+)
+def image_within_image_timeout(responses, target):
+    _within(responses.image(), target.timeouts.image, "image generation")

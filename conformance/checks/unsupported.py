@@ -1,0 +1,62 @@
+"""Actions: what a target does not offer is refused in Google's shape; what it offers has the right shape.
+
+UNSUP-01 an action the target does not declare is refused with an expected status and an error envelope
+UNSUP-02 an action the target declares answers with its response schema
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import expect
+from conformance.rules import MUST, Needs, rule
+from conformance.shared import ACTION_REQUESTS
+from conformance.sources import GATEWAY_BUGS, GEMINI_API, TOKENSMART, AIONE_NATIVE
+from conformance.targets import ACTIONS
+
+TEXT_MODEL = Needs(models=("text",))
+# The response schema of each action a target may declare.
+ACTION_SCHEMAS = {
+    "countTokens": "count_tokens_response",
+    "embedContent": "embed_content_response",
+    "batchEmbedContents": "batch_embed_contents_response",
+    "listModels": "list_models_response",
+    "getModel": "model",
+}
+
+
+@rule(
+    "UNSUP-01",
+    MUST,
+    "an action the target does not declare is refused with an expected status and a Google error envelope (never 200, never HTML)",
+    source=(
+        AIONE_NATIVE.at("Limitations & Notes 3: only generateContent and streamGenerateContent"),
+        TOKENSMART.at("Endpoint coverage status; 501 UNIMPLEMENTED"),
+        GATEWAY_BUGS.at("§5 rules 12, 24; new-api/one-api NoRoute"),
+    ),
+    needs=TEXT_MODEL,
+)
+@pytest.mark.parametrize("action", list(ACTION_REQUESTS))
+def undeclared_action_rejected(client, target, action):
+    if action in target.actions:
+        pytest.skip(f"target {target.name} declares {action}; UNSUP-02 checks its response")
+    exchange = ACTION_REQUESTS[action](client, target)
+    expect.status_in(exchange, target.expect.unsupported_action)
+    expect.media_type(exchange, expect.JSON_TYPES)
+    expect.google_error(exchange)
+
+
+@rule(
+    "UNSUP-02",
+    MUST,
+    "an action the target declares answers HTTP 200 with that action's response schema",
+    source=(GEMINI_API.at("§4 CountTokens, Embed, Models; §9 rules 29-32"), GATEWAY_BUGS.at("§5 rules 12, 21, 22; new-api#7283")),
+    needs=TEXT_MODEL,
+)
+@pytest.mark.parametrize("action", [a for a in ACTIONS if a in ACTION_SCHEMAS])
+def declared_action_schema(client, target, action):
+    if action not in target.actions:
+        pytest.skip(f"target {target.name} does not declare action {action}")
+    exchange = ACTION_REQUESTS[action](client, target)
+    expect.status_ok(exchange)
+    expect.body_matches_schema(exchange, ACTION_SCHEMAS[action])

@@ -1,0 +1,40 @@
+"""How a failed rule reads in the terminal and the HTML report: what broke, and how to reproduce it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conformance.outcomes import GatewayUnreachable, RequestTimedOut, RuleViolation
+from conformance.rules import Rule
+from conformance.targets import Target
+
+
+def render_failure(rule: Rule, error: Exception, target: Target) -> str:
+    lines = [f"{rule.id} {rule.level}: {rule.title}  [target {target.name}]"]
+    if isinstance(error, RuleViolation):
+        lines.append(error.summary)
+        if error.path:
+            lines.append(f"  path:     {error.path}")
+        if error.expected is not None:
+            lines.append(f"  expected: {_show(error.expected)}")
+        if error.actual is not None:
+            lines.append(f"  actual:   {_show(error.actual)}")
+        lines += [f"            {detail}" for detail in error.details]
+        if error.exchange is not None:
+            lines.append(f"  request:  {error.exchange.curl}")
+            lines.append(f"  response: {error.exchange.describe()}")
+            if error.exchange.body:
+                lines.append(f"            {error.exchange.excerpt()}")
+    elif isinstance(error, RequestTimedOut):
+        lines.append(str(error))
+        lines.append(f"  request:  {error.curl}")
+    elif isinstance(error, GatewayUnreachable):
+        lines.append(str(error))
+    lines.append(f"  source:   {'; '.join(map(str, rule.sources))}")
+    return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 300 else text[:300] + "..."

@@ -1,0 +1,92 @@
+"""Assertions a check makes, each raising a ``RuleViolation`` that carries its evidence.
+
+Shapes are asserted by validating against ``schemas/`` (the failure names the JSON path that broke);
+the few facts a schema cannot state (arithmetic, ordering, timing) have a helper here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from conformance.client.http import Exchange, NotJSON
+from conformance.outcomes import RuleViolation
+from conformance.schemas import validate
+
+JSON_TYPES = ("application/json",)
+
+
+def fail(summary: str, exchange: Exchange | None = None, **evidence: Any) -> RuleViolation:
+    return RuleViolation(summary, exchange=exchange, **evidence)
+
+
+def status_in(exchange: Exchange, statuses: Collection[int], what: str = "HTTP status") -> None:
+    if exchange.status not in statuses:
+        raise fail(
+            f"{what} was {exchange.status}, expected {_one_of(statuses)}",
+            exchange,
+            expected=_one_of(statuses),
+            actual=exchange.status,
+        )
+
+
+def status_ok(exchange: Exchange) -> None:
+    """Success is HTTP 200 exactly (google-genai treats any other 2xx as an error)."""
+    status_in(exchange, (200,))
+
+
+def media_type(exchange: Exchange, expected: str | Collection[str]) -> None:
+    allowed = (expected,) if isinstance(expected, str) else tuple(expected)
+    if exchange.media_type not in allowed:
+        raise fail(
+            f"Content-Type was {exchange.content_type or '(none)'!r}, expected {_one_of(allowed)}",
+            exchange,
+            expected=_one_of(allowed),
+            actual=exchange.content_type or None,
+        )
+
+
+def json_body(exchange: Exchange) -> Any:
+    try:
+        return exchange.json
+    except NotJSON:
+        raise fail("the body is not JSON", exchange, expected="a JSON body", actual=exchange.excerpt(200)) from None
+
+
+def matches_schema(
+    instance: Any, schema: str, exchange: Exchange | None = None, *, what: str = "the body", at: str = "$"
+) -> None:
+    """Validate ``instance`` against ``schemas/<schema>``; the failure names the JSON path."""
+    violations = validate(schema, instance)
+    if violations:
+        first = violations[0]
+        path = _join(at, first.path)
+        more = f" (+{len(violations) - 1} more)" if len(violations) > 1 else ""
+        raise fail(
+            f"{what} does not match {schema}: at {path}: {first.message}{more}",
+            exchange,
+            path=path,
+            expected=f"schemas/{schema.replace('#', '.schema.json#', 1) if '#' in schema else schema + '.schema.json'}",
+            actual=first.message,
+            details=tuple(f"{_join(at, v.path)}: {v.message}" for v in violations[1:5]),
+        )
+
+
+def body_matches_schema(exchange: Exchange, schema: str) -> Any:
+    body = json_body(exchange)
+    matches_schema(body, schema, exchange)
+    return body
+
+
+def google_error(exchange: Exchange) -> dict[str, Any]:
+    """The body is a Google error envelope; returns its ``error`` object."""
+    return body_matches_schema(exchange, "error")["error"]
+
+
+def _one_of(values: Collection[Any]) -> str:
+    values = list(values)
+    return str(values[0]) if len(values) == 1 else "one of " + ", ".join(map(str, values))
+
+
+def _join(at: str, path: str) -> str:
+    return at + path[1:] if path.startswith("$") else f"{at}{path}"

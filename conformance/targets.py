@@ -1,0 +1,266 @@
+"""targets.yaml: which gateways to certify and what each one declares.
+
+The file's layout is a public contract (see README). It is validated against
+``schemas/targets.schema.json``; any mistake becomes one ``TargetsFileError`` line naming the file,
+the target and the key, which the plugin turns into a pytest usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+PLACEMENTS = ("bearer", "x-goog-api-key", "x-api-key", "query")
+ACTIONS = (
+    "generateContent",
+    "streamGenerateContent",
+    "countTokens",
+    "embedContent",
+    "batchEmbedContents",
+    "listModels",
+    "getModel",
+)
+ALL = "all"
+
+
+class TargetsFileError(Exception):
+    """targets.yaml is malformed or names something that does not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect: float = 10.0
+    read: float = 120.0
+    image: float = 600.0  # AIone: "set your HTTP timeout to at least 600 seconds" for 4K images
+
+
+@dataclass(frozen=True, slots=True)
+class Expectations:
+    """Statuses a target may answer with where the documents allow a choice."""
+
+    auth_failure: tuple[int, ...] = (401,)
+    unsupported_action: tuple[int, ...] = (404, 501)
+    image_stream_rejection: tuple[int, ...] = (503,)
+
+
+@dataclass(frozen=True, slots=True)
+class Deviation:
+    rule: str
+    reason: str
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceSpec:
+    """The built-in reference gateway stands in for ``base_url``."""
+
+    profile: str
+    faults: tuple[str, ...] = ()
+    latency_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    name: str
+    base_url: str | None = None
+    api_key_env: str | None = None
+    auth: tuple[str, ...] = ()
+    models: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    actions: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
+    deviations: Mapping[str, Deviation] = field(default_factory=lambda: MappingProxyType({}))
+    timeouts: Timeouts = Timeouts()
+    expect: Expectations = Expectations()
+    max_request_bytes: int | None = None
+    docs: str | None = None
+    reference: ReferenceSpec | None = None
+
+    @property
+    def default_auth(self) -> str | None:
+        return self.auth[0] if self.auth else None
+
+    def model(self, role: str) -> str | None:
+        return self.models.get(role)
+
+    def missing_key_reason(self) -> str | None:
+        """Why this target cannot run here, if its key variable is not set."""
+        if self.reference is not None or not self.api_key_env:
+            return None
+        if os.environ.get(self.api_key_env):
+            return None
+        return f"set {self.api_key_env} to run target {self.name}"
+
+    def api_key(self) -> str | None:
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+
+def load_targets(path: str | os.PathLike[str]) -> dict[str, Target]:
+    file = Path(path)
+    where = file.name
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TargetsFileError(f"{file}: file not found (pass --targets-file PATH)") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        raise TargetsFileError(f"{where}: {problem}{at}") from None
+    data = _dates_as_text(data)  # `until: 2026-12-31` unquoted is a YAML date; the contract is the text
+    _validate(where, data)
+    defaults = data.get("defaults") or {}
+    return {name: _build_target(where, name, defaults, entry) for name, entry in data["targets"].items()}
+
+
+def select(targets: Mapping[str, Target], names: Iterable[str], where: str) -> list[Target]:
+    chosen: list[Target] = []
+    for name in names:
+        if name == ALL:
+            picks = list(targets.values())
+        elif name in targets:
+            picks = [targets[name]]
+        else:
+            known = ", ".join(targets) or "none"
+            raise TargetsFileError(f"{where}: unknown target {name!r} (known: {known}, or 'all')")
+        chosen += [t for t in picks if t not in chosen]
+    return chosen
+
+
+def _dates_as_text(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _dates_as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(item) for item in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _validate(where: str, data: Any) -> None:
+    from conformance.schemas import validate
+
+    if not isinstance(data, dict):
+        raise TargetsFileError(f"{where}: expected a mapping with a 'targets' key")
+    violations = validate("targets", data)
+    if violations:
+        first = violations[0]
+        raise TargetsFileError(f"{where}: {_locate(first.path)}{_plain(first.message)}")
+
+
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _locate(path: str) -> str:
+    """'$.targets.aione.auth[0]' -> "target 'aione', key 'auth[0]': "."""
+    steps = [name if name is not None else f"[{index}]" for name, index in _STEP.findall(path)]
+    if len(steps) >= 2 and steps[0] == "targets":
+        key = "".join(s if s.startswith("[") else f".{s}" for s in steps[2:]).lstrip(".")
+        return f"target {steps[1]!r}, key {key!r}: " if key else f"target {steps[1]!r}: "
+    if steps:
+        return f"key {'.'.join(steps)!r}: "
+    return ""
+
+
+def _plain(message: str) -> str:
+    unexpected = re.search(r"\('(.+?)' (?:was|were) unexpected\)", message)
+    if unexpected:
+        return f"unknown key {unexpected.group(1)!r}"
+    return message
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _build_target(
+    where: str, name: str, defaults: Mapping[str, Any], entry: Mapping[str, Any]
+) -> Target:
+    reference = _reference_spec(where, name, entry.get("reference"))
+    declared = dict(defaults)
+    if reference is not None:
+        # A reference target declares what its profile implements unless the entry says otherwise.
+        declared = _merge(declared, _profile_declarations(reference.profile))
+    declared = _merge(declared, entry)
+    deviations = {
+        rule: Deviation(rule, **({"reason": d} if isinstance(d, str) else _deviation_fields(d)))
+        for rule, d in (declared.get("deviations") or {}).items()
+    }
+    return Target(
+        name=name,
+        base_url=declared.get("base_url"),
+        api_key_env=declared.get("api_key_env"),
+        auth=tuple(declared.get("auth") or ()),
+        models=MappingProxyType(dict(declared.get("models") or {})),
+        actions=tuple(declared.get("actions") or ()),
+        features=tuple(declared.get("features") or ()),
+        deviations=MappingProxyType(deviations),
+        timeouts=Timeouts(**(declared.get("timeouts") or {})),
+        expect=Expectations(**{k: tuple(v) for k, v in (declared.get("expect") or {}).items()}),
+        max_request_bytes=declared.get("max_request_bytes"),
+        docs=declared.get("docs"),
+        reference=reference,
+    )
+
+
+def _deviation_fields(d: Mapping[str, Any]) -> dict[str, Any]:
+    until = d.get("until")
+    if isinstance(until, str):
+        until = dt.date.fromisoformat(until)
+    return {"reason": d["reason"], "until": until}
+
+
+def _reference_spec(where: str, name: str, value: Any) -> ReferenceSpec | None:
+    if value is None:
+        return None
+    from conformance.reference import FAULTS, PROFILES
+
+    spec = ReferenceSpec(profile=value) if isinstance(value, str) else ReferenceSpec(
+        profile=value["profile"],
+        faults=tuple(value.get("faults") or ()),
+        latency_ms=int(value.get("latency_ms") or 0),
+    )
+    if spec.profile not in PROFILES:
+        known = ", ".join(PROFILES)
+        raise TargetsFileError(
+            f"{where}: target {name!r}, key 'reference': unknown profile {spec.profile!r} (known: {known})"
+        )
+    for fault in spec.faults:
+        if fault not in FAULTS:
+            raise TargetsFileError(
+                f"{where}: target {name!r}, key 'reference.faults': unknown fault {fault!r}"
+                " (list them with: python -m conformance.reference --list-faults)"
+            )
+    return spec
+
+
+def _profile_declarations(profile_name: str) -> dict[str, Any]:
+    from conformance.reference import PROFILES
+
+    profile = PROFILES[profile_name]
+    return {
+        "auth": list(profile.auth),
+        "actions": list(profile.actions),
+        "features": list(profile.features),
+        "models": dict(profile.models),
+        "max_request_bytes": profile.max_request_bytes,
+        "docs": profile.source,
+        "expect": {
+            "auth_failure": [profile.auth_failure_status],
+            "unsupported_action": [profile.unsupported_status],
+            "image_stream_rejection": [profile.image_stream_status or 503],
+        },
+    }

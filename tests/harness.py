@@ -1,0 +1,73 @@
+"""Run the conformance suite as a user would (a pytest subprocess) and read what it concluded."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BROKEN = ("fail", "timeout")
+
+
+@dataclass
+class SuiteRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    report_dir: Path
+    records: list[dict[str, Any]]
+
+    def outcomes(self, target: str) -> dict[str, set[str]]:
+        """rule id -> the outcomes of its checks on ``target``."""
+        by_rule: dict[str, set[str]] = defaultdict(set)
+        for record in self.records:
+            if record["target"] == target:
+                by_rule[record["rule"]].add(record["outcome"])
+        return dict(by_rule)
+
+    def failing_rules(self, target: str) -> set[str]:
+        return {rule for rule, outcomes in self.outcomes(target).items() if outcomes & {*BROKEN, "error"}}
+
+    def records_of(self, target: str) -> list[dict[str, Any]]:
+        return [r for r in self.records if r["target"] == target]
+
+
+def run_suite(
+    tmp: Path,
+    targets: dict[str, Any] | None,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> SuiteRun:
+    """``pytest`` from the repo root with a targets file written from ``targets``."""
+    report_dir = tmp / "reports"
+    # `--opt=value`: pytest guesses its rootdir from path-like arguments before it knows our options.
+    command = [sys.executable, "-m", "pytest", f"--report-dir={report_dir}", "-q"]
+    if targets is not None:
+        targets_file = tmp / "targets.yaml"
+        targets_file.write_text(yaml.safe_dump(targets, sort_keys=False), encoding="utf-8")
+        command.append(f"--targets-file={targets_file}")
+    completed = subprocess.run(
+        [*command, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+    results = report_dir / "results.json"
+    records = json.loads(results.read_text())["records"] if results.exists() else []
+    return SuiteRun(completed.returncode, completed.stdout, completed.stderr, report_dir, records)
+
+
+def matches(rule: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch(rule, pattern) for pattern in patterns)
