@@ -160,7 +160,7 @@ _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 
 def _locate(path: str) -> str:
     """'$.targets.aione.auth[0]' -> "target 'aione', key 'auth[0]': "."""
-    steps = [name if name is not None else f"[{index}]" for name, index in _STEP.findall(path)]
+    steps = [name or f"[{index}]" for name, index in _STEP.findall(path)]
     if len(steps) >= 2 and steps[0] == "targets":
         key = "".join(s if s.startswith("[") else f".{s}" for s in steps[2:]).lstrip(".")
         return f"target {steps[1]!r}, key {key!r}: " if key else f"target {steps[1]!r}: "
@@ -173,6 +173,10 @@ def _plain(message: str) -> str:
     unexpected = re.search(r"\('(.+?)' (?:was|were) unexpected\)", message)
     if unexpected:
         return f"unknown key {unexpected.group(1)!r}"
+    required = re.fullmatch(r"'(.+?)' is a required property", message)
+    if required:
+        hint = " (or reference: PROFILE for the built-in gateway)" if required.group(1) == "base_url" else ""
+        return f"missing key {required.group(1)!r}{hint}"
     return message
 
 
