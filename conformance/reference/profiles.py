@@ -101,21 +101,19 @@ PROFILES: dict[str, Profile] = {
         ),
         # Nebula: Bearer, x-goog-api-key or ?key=; generate, stream, embedContent and
         # batchEmbedContents; thinking via thinkingConfig or model suffixes; 404 "Model not found
-        # or wrong path". It does not promise streaming for image models, so they are refused with
-        # the suite's convention for that (503, as AIone documents).
+        # or wrong path". It says nothing about streaming image models, so Google's behaviour stands.
         Profile(
             name="nebula",
             source="seeds/002_ae1ee3e57440e21c.txt",
             auth=("bearer", "x-goog-api-key", "query"),
             actions=("generateContent", "streamGenerateContent", "embedContent", "batchEmbedContents"),
-            features=("sse", "inline_images", "function_calling", "thinking", "thinking_suffixes"),
+            features=("sse", "inline_images", "function_calling", "thinking", "thinking_suffixes", "image_streaming"),
             models={
-                "text": "gemini-2.5-pro",
+                "text": "gemini-2.5-flash",
                 "image": "gemini-2.5-flash-image",
                 "embedding": "text-embedding-004",
                 "thinking": "gemini-2.5-pro",
             },
-            image_stream_status=503,
         ),
         # Tokensmart: Bearer, x-api-key or ?key=; generate and stream only, everything else
         # "501 UNIMPLEMENTED Endpoint not yet implemented"; "total request body size limit is 30MB".
