@@ -51,10 +51,12 @@ class Run:
         properties = dict(report.user_properties)
         if "rule" not in properties:
             return
+        # xdist's loadgroup appends "@<group>" to node ids; a check's name must not depend on -n.
+        test = report.nodeid.removesuffix(f"@{properties['target']}")
         record = self.records.setdefault(
-            report.nodeid,
+            test,
             Record(
-                test=report.nodeid,
+                test=test,
                 rule=properties["rule"],
                 level=properties["level"],
                 area=properties["area"],

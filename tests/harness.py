@@ -46,12 +46,14 @@ def run_suite(
     targets: dict[str, Any] | None,
     *args: str,
     env: dict[str, str] | None = None,
+    unset: tuple[str, ...] = (),
     timeout: float = 600,
 ) -> SuiteRun:
     """``pytest`` from the repo root with a targets file written from ``targets``."""
     report_dir = tmp / "reports"
     # `--opt=value`: pytest guesses its rootdir from path-like arguments before it knows our options.
-    command = [sys.executable, "-m", "pytest", f"--report-dir={report_dir}", "-q"]
+    # Its own basetemp: pytest prunes old temp dirs, which could delete the calling test's.
+    command = [sys.executable, "-m", "pytest", f"--report-dir={report_dir}", f"--basetemp={tmp / 'basetemp'}", "-q"]
     if targets is not None:
         targets_file = tmp / "targets.yaml"
         targets_file.write_text(yaml.safe_dump(targets, sort_keys=False), encoding="utf-8")
@@ -62,7 +64,7 @@ def run_suite(
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, **(env or {})},
+        env={k: v for k, v in {**os.environ, **(env or {})}.items() if k not in unset},
     )
     results = report_dir / "results.json"
     records = json.loads(results.read_text())["records"] if results.exists() else []

@@ -1,0 +1,106 @@
+"""How a run behaves for its users: honest outcomes, no hangs, clear errors, no leaked keys."""
+
+from __future__ import annotations
+
+import socket
+import urllib.parse
+
+import pytest
+
+from conformance.reference import PROFILES, GatewayConfig, ReferenceGateway
+from tests.harness import run_suite
+
+SENTINEL = "gc-sentinel-KEY-5f1e2d3c4b5a69788796"
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _declared_like(profile: str) -> dict:
+    p = PROFILES[profile]
+    return {"auth": list(p.auth), "actions": list(p.actions), "features": list(p.features), "models": dict(p.models)}
+
+
+def test_plain_pytest_means_target_local_and_passes(tmp_path):
+    run = run_suite(tmp_path, None)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert {r["target"] for r in run.records} == {"local"}
+    assert {r["outcome"] for r in run.records} <= {"pass", "skipped"}
+    assert "local (reference gateway, profile full):" in run.stdout
+
+
+def test_parallel_run_gives_the_same_verdicts_as_serial(tmp_path):
+    serial = run_suite(tmp_path / "serial", None, "--target", "local", "--target", "local-aione")
+    parallel = run_suite(tmp_path / "parallel", None, "--target", "local", "--target", "local-aione", "-n", "2")
+    verdicts = lambda run: {r["test"]: r["outcome"] for r in run.records}  # noqa: E731
+    assert verdicts(serial) and verdicts(serial) == verdicts(parallel)
+
+
+def test_a_target_without_its_key_is_skipped_with_one_reason(tmp_path):
+    run = run_suite(tmp_path, None, "--target", "aione", unset=("AIONE_API_KEY",))
+    assert run.returncode == 0
+    assert {(r["outcome"], r["message"]) for r in run.records} == {("skipped", "set AIONE_API_KEY to run target aione")}
+
+
+def test_an_unreachable_gateway_fails_fast_with_connection_refused(tmp_path):
+    targets = {"targets": {"down": {"base_url": f"http://127.0.0.1:{_closed_port()}", "api_key_env": "GC_DOWN_KEY", **_declared_like("aione")}}}
+    run = run_suite(tmp_path, targets, "--target", "down", env={"GC_DOWN_KEY": "k-down-1234"})
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED
+    failed = [r for r in run.records if r["outcome"] != "skipped"]
+    assert failed and all(r["outcome"] == "fail" for r in failed)
+    assert all("connection refused" in r["message"] and "targets.yaml" in r["message"] for r in failed)
+    assert "Traceback" not in run.stdout
+
+
+def test_a_slow_gateway_ends_in_timeout_not_a_hang(tmp_path):
+    targets = {"targets": {"slow": {"reference": {"profile": "full", "latency_ms": 3000}, "timeouts": {"read": 0.5, "image": 0.5}}}}
+    run = run_suite(tmp_path, targets, "--target", "slow", "-k", "within")
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED
+    assert len(run.records) == 3
+    for record in run.records:
+        assert record["outcome"] == "timeout"
+        assert record["message"].startswith("timeout after 0.")
+        assert "(bound 0.5 s)" in record["message"]
+    assert "TIMEOUT" in run.stdout or "3 timeout" in run.stdout
+
+
+@pytest.fixture(scope="module")
+def leaky_run(tmp_path_factory):
+    """A run that fails often, with the key in the query string (the riskiest placement)."""
+    faults = ("openai_error_shape", "done_sentinel", "candidate_index_as_string", "echoes_key_in_auth_error")
+    declared = _declared_like("full")
+    declared["auth"] = ["query", "bearer", "x-goog-api-key", "x-api-key"]
+    with ReferenceGateway(GatewayConfig(key=SENTINEL, profile="full", faults=faults)) as gateway:
+        targets = {"targets": {"leaky": {"base_url": gateway.base_url, "api_key_env": "GC_SENTINEL_KEY", **declared}}}
+        tmp = tmp_path_factory.mktemp("leaky")
+        run = run_suite(
+            tmp, targets, "--target", "leaky", f"--junitxml={tmp / 'reports' / 'junit.xml'}",
+            env={"GC_SENTINEL_KEY": SENTINEL},
+        )
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED
+    return run
+
+
+def _artifacts(run) -> dict[str, str]:
+    texts = {"stdout": run.stdout, "stderr": run.stderr}
+    for path in run.report_dir.rglob("*"):
+        if path.is_file():
+            texts[str(path)] = path.read_text(errors="replace")
+    return texts
+
+
+def test_no_artifact_contains_the_key(leaky_run):
+    assert (leaky_run.report_dir / "junit.xml").exists()
+    forms = {SENTINEL, urllib.parse.quote(SENTINEL, safe=""), urllib.parse.quote_plus(SENTINEL)}
+    leaks = {name: form for name, text in _artifacts(leaky_run).items() for form in forms if form in text}
+    assert leaks == {}
+
+
+def test_a_failure_names_rule_path_expectation_source_and_curl(leaky_run):
+    report = (leaky_run.report_dir / "report.html").read_text()
+    for evidence in ("STREAM-02", "path:", "expected:", "actual:", "seeds/000_0f63e6991fefb2ae.txt", "curl -sS", "key=$API_KEY"):
+        assert evidence in report or evidence.replace('"', "&#34;") in report, evidence
+    assert "STREAM-02 MUST" in leaky_run.stdout
