@@ -18,16 +18,6 @@ from typing import Any
 
 import yaml
 
-PLACEMENTS = ("bearer", "x-goog-api-key", "x-api-key", "query")
-ACTIONS = (
-    "generateContent",
-    "streamGenerateContent",
-    "countTokens",
-    "embedContent",
-    "batchEmbedContents",
-    "listModels",
-    "getModel",
-)
 ALL = "all"
 
 

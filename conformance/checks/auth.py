@@ -14,7 +14,7 @@ from conformance import expect, requests
 from conformance.rules import GENERATE, MUST, rule
 from conformance.shared import WRONG_KEY
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA, NEXUSFLOW, TOKENSMART
-from conformance.targets import PLACEMENTS
+from conformance.vocabulary import AUTH_PLACEMENTS
 
 AUTH_DOCS = (
     AIONE_NATIVE.at("Connection Details: Authorization: Bearer"),
@@ -26,7 +26,7 @@ AUTH_DOCS = (
 
 
 @rule("AUTH-01", MUST, "the API key is accepted in each placement the target declares", source=AUTH_DOCS, needs=GENERATE)
-@pytest.mark.parametrize("placement", PLACEMENTS)
+@pytest.mark.parametrize("placement", AUTH_PLACEMENTS)
 def declared_auth_accepted(client, target, placement):
     exchange = client.generate(target.model("text"), requests.tiny_request(target), auth=placement)
     expect.status_ok(exchange)

@@ -12,7 +12,7 @@ from conformance import expect
 from conformance.rules import MUST, Needs, rule
 from conformance.shared import ACTION_REQUESTS
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, TOKENSMART, AIONE_NATIVE
-from conformance.targets import ACTIONS
+from conformance.vocabulary import ACTIONS
 
 TEXT_MODEL = Needs(models=("text",))
 # The response schema of each action a target may declare.

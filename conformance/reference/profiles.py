@@ -10,31 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-AUTH_PLACEMENTS = ("bearer", "x-goog-api-key", "x-api-key", "query")
-
-ACTIONS = (
-    "generateContent",
-    "streamGenerateContent",
-    "countTokens",
-    "embedContent",
-    "batchEmbedContents",
-    "listModels",
-    "getModel",
-)
-
-FEATURES = (
-    "sse",
-    "json_array_stream",
-    "inline_images",
-    "function_calling",
-    "thinking",
-    "thinking_suffixes",
-    "image_streaming",
-    "google_search",
-    "cached_content",
-)
-
-MODEL_ROLES = ("text", "image", "embedding", "thinking")
+from conformance.vocabulary import ACTIONS, AUTH_PLACEMENTS, FEATURES, MODEL_ROLES
 
 
 @dataclass(frozen=True)
