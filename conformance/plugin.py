@@ -52,6 +52,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads where its report goes
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): run in the worker for this target")
+    config.addinivalue_line("markers", "semantic: a check of what a real model says (few calls, SHOULD)")
     config.stash[_redactor] = Redactor()
     if not (config.getoption("target") or _running_checks(config)):
         return

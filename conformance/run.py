@@ -79,7 +79,7 @@ class Run:
         return grouped
 
     def summary_lines(self) -> list[str]:
-        lines = ["gemini-conformance " + __version__]
+        lines = [f"gemini-conformance {__version__} (google-genai {sdk_version()})"]
         for name, records in self.by_target().items():
             counts = Counter(r.outcome for r in records)
             outcome_text = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o] or o in ("pass", "fail"))
@@ -99,6 +99,16 @@ class Run:
             "records": [asdict(r) for r in sorted(self.records.values(), key=lambda r: (r.target, r.rule, r.test))],
         }
         path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def sdk_version() -> str:
+    """The google-genai version SDK-compatibility checks ran with."""
+    try:
+        from importlib.metadata import version
+
+        return version("google-genai")
+    except Exception:
+        return "not installed"
 
 
 def _kind(target: Target | None) -> str:

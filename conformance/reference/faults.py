@@ -204,6 +204,11 @@ DASHBOARD = Reply(
 )
 
 
+# (building blocks for stream/shape/casing faults go above this line)
+# (building blocks for generation/tools/thinking/multimodal faults go above this line)
+# (building blocks for action/version/bridge/SDK faults go above this line)
+
+
 # --- The table ---------------------------------------------------------------------------------
 
 FAULTS: dict[str, Fault] = {
@@ -455,5 +460,11 @@ FAULTS: dict[str, Fault] = {
             stalls=(("generateContent", "image"),),
             timeouts=dict(STALL_TIMEOUTS),
         ),
+        # Streams, framing, response shape and request casing
+        # (faults for these areas go above this line)
+        # Generation config, tools, thinking, multimodal and images
+        # (faults for these areas go above this line)
+        # Declared actions, API versions, OpenAI image bridge, SDK compatibility
+        # (faults for these areas go above this line)
     )
 }
