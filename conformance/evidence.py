@@ -38,3 +38,20 @@ def render_failure(rule: Rule, error: Exception, target: Target) -> str:
 def _show(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     return text if len(text) <= 300 else text[:300] + "..."
+
+
+def evidence_of(error: BaseException) -> dict[str, Any]:
+    """The machine-readable evidence of a failure (for results.json and the HTML report)."""
+    if isinstance(error, RuleViolation):
+        evidence: dict[str, Any] = {
+            "summary": error.summary,
+            "path": error.path,
+            "expected": _show(error.expected) if error.expected is not None else None,
+            "actual": _show(error.actual) if error.actual is not None else None,
+        }
+        if error.exchange is not None:
+            evidence |= error.exchange.evidence()
+        return evidence
+    if isinstance(error, RequestTimedOut):
+        return {"summary": str(error), "request": error.curl, "latency": {"total_s": round(error.elapsed, 3)}}
+    return {"summary": str(error).splitlines()[0] if str(error) else type(error).__name__}

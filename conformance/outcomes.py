@@ -6,7 +6,7 @@ clean paragraph instead of a traceback.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from conformance.client.http import Exchange
@@ -47,3 +47,16 @@ class RequestTimedOut(Exception):
 
 class GatewayUnreachable(Exception):
     """The target could not be reached at all; the message says what to fix."""
+
+
+NOT_APPLICABLE = "not applicable: "
+
+
+def not_applicable(reason: str) -> NoReturn:
+    """Skip a check that does not apply to what the target declares (or to what it already failed).
+
+    Unlike other skips (no key, no model), it does not keep a conformance level from being reached.
+    """
+    import pytest
+
+    pytest.skip(NOT_APPLICABLE + reason)

@@ -5,17 +5,21 @@ Loaded from the repo's root conftest.py; shaped so it can become a ``pytest11`` 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 
+from conformance import certificate, report_html
+from conformance.baseline import BaselineError, compare, load_outcomes
 from conformance.client.http import LEDGER
 from conformance.client.redact import Redactor
-from conformance.evidence import render_failure
-from conformance.outcomes import GatewayUnreachable, RequestTimedOut, RuleViolation
+from conformance.evidence import evidence_of, render_failure
+from conformance.outcomes import NOT_APPLICABLE, GatewayUnreachable, RequestTimedOut, RuleViolation, not_applicable
 from conformance.rules import Rule, rule_of
 from conformance.run import Run, outcome_of
-from conformance.targets import Target, TargetsFileError, load_targets, select
+from conformance.targets import Deviation, Target, TargetsFileError, adhoc_target, load_targets, select
 
 CHECKS_DIR = Path(__file__).parent / "checks"
 DEFAULT_TARGET = "local"
@@ -23,6 +27,7 @@ DEFAULT_TARGET = "local"
 _targets = pytest.StashKey[dict[str, Target]]()
 _redactor = pytest.StashKey[Redactor]()
 _run = pytest.StashKey[Run]()
+_baseline = pytest.StashKey[dict[str, str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,6 +51,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="where the HTML report and results.json go (default: reports/)",
     )
+    group.addoption(
+        "--baseline",
+        default=None,
+        metavar="PATH",
+        help="a previous results.json: the run fails only on regressions against it",
+    )
+    adhoc = parser.getgroup("conformance ad-hoc target", "certify a gateway without editing targets.yaml")
+    adhoc.addoption("--base-url", default=None, metavar="URL", help="the gateway's base URL")
+    adhoc.addoption("--api-key-env", default=None, metavar="VAR", help="environment variable holding its key")
+    adhoc.addoption("--auth", action="append", default=[], metavar="PLACEMENT", help="bearer, x-goog-api-key, x-api-key or query; repeatable")
+    adhoc.addoption("--model", action="append", default=[], metavar="ROLE=NAME", help="e.g. text=gemini-2.5-flash; repeatable")
+    adhoc.addoption("--action", action="append", default=[], metavar="ACTION", help="a declared action; repeatable")
+    adhoc.addoption("--feature", action="append", default=[], metavar="FEATURE", help="a declared feature; repeatable")
+    adhoc.addoption("--target-name", default="adhoc", metavar="NAME", help="the ad-hoc target's name (default: adhoc)")
     parser.addini("targets_file", "default targets file", default="targets.yaml")
 
 
@@ -54,18 +73,42 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): run in the worker for this target")
     config.addinivalue_line("markers", "semantic: a check of what a real model says (few calls, SHOULD)")
     config.stash[_redactor] = Redactor()
-    if not (config.getoption("target") or _running_checks(config)):
+    if not (config.getoption("target") or config.getoption("base_url") or _running_checks(config)):
         return
-    path = config.getoption("targets_file") or Path(config.rootpath, config.getini("targets_file"))
     try:
-        targets = load_targets(path)
-        chosen = select(targets, config.getoption("target") or [DEFAULT_TARGET], Path(path).name)
+        chosen = _chosen_targets(config)
     except TargetsFileError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[_targets] = {t.name: t for t in chosen}
+    if config.getoption("baseline"):
+        try:
+            config.stash[_baseline] = load_outcomes(Path(config.getoption("baseline")))
+        except BaselineError as error:
+            raise pytest.UsageError(str(error)) from None
     config.stash[_run] = Run(config.stash[_targets])
     config.pluginmanager.register(RunReporter(config.stash[_run], config), "conformance-run")
     _default_html_report(config)
+
+
+def _chosen_targets(config: pytest.Config) -> list[Target]:
+    names = config.getoption("target")
+    chosen: list[Target] = []
+    if config.getoption("base_url"):
+        if not config.getoption("api_key_env"):
+            raise TargetsFileError("command line: --base-url needs --api-key-env VAR (the variable holding the key)")
+        options = {
+            "base_url": config.getoption("base_url"),
+            "api_key_env": config.getoption("api_key_env"),
+            "auth": config.getoption("auth"),
+            "models": config.getoption("model"),
+            "actions": config.getoption("action"),
+            "features": config.getoption("feature"),
+        }
+        chosen.append(adhoc_target(config.getoption("target_name"), options))
+        if not names:
+            return chosen
+    path = config.getoption("targets_file") or Path(config.rootpath, config.getini("targets_file"))
+    return chosen + select(load_targets(path), names or [DEFAULT_TARGET], Path(path).name)
 
 
 def targets_of(config: pytest.Config) -> dict[str, Target]:
@@ -93,9 +136,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     target = _target_of(item)
     if rule is None or target is None:
         return
-    reason = target.missing_key_reason() or _not_declared(rule, target, item)
-    if reason:
-        pytest.skip(reason)
+    missing_key = target.missing_key_reason()
+    if missing_key:
+        pytest.skip(missing_key)
+    undeclared = _not_declared(rule, target, item)
+    if undeclared:
+        not_applicable(undeclared)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -105,33 +151,48 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     target = _target_of(item)
     if rule is None or target is None:
         return report
+    redactor = item.config.stash[_redactor]
     cost = LEDGER.drain()
-    report.user_properties += [
-        ("rule", rule.id),
-        ("level", str(rule.level)),
-        ("area", rule.area),
-        ("target", target.name),
-        ("source", "; ".join(map(str, rule.sources))),
-        ("http_requests", len(cost)),
-        ("model_calls", sum(e.billable for e in cost)),
-        ("tokens", sum(e.tokens for e in cost)),
-    ]
-    if report.failed and call.excinfo is not None:
-        error = call.excinfo.value
-        if isinstance(error, RequestTimedOut):
-            report.user_properties.append(("outcome", "timeout"))
+    # Carried to the xdist controller with the report; JUnit gets the user_properties.
+    report.conformance = {
+        "rule": rule.id,
+        "level": str(rule.level),
+        "area": rule.area,
+        "target": target.name,
+        "title": rule.title,
+        "sources": [str(source) for source in rule.sources],
+        "http_requests": len(cost),
+        "model_calls": sum(e.billable for e in cost),
+        "tokens": sum(e.tokens for e in cost),
+        "timings": [(e.action, e.status, e.ttfb, e.elapsed) for e in cost],
+    }
+    report.user_properties += [("rule", rule.id), ("level", str(rule.level)), ("area", rule.area), ("target", target.name)]
+    error = call.excinfo.value if call.excinfo is not None else None
+    if report.skipped and isinstance(error, pytest.skip.Exception):
+        report.conformance["not_applicable"] = str(error.msg).startswith(NOT_APPLICABLE)
+    if report.failed and error is not None:
+        report.conformance["timeout"] = isinstance(error, RequestTimedOut)
+        report.conformance["evidence"] = redactor.data(evidence_of(error))
         if isinstance(error, (RuleViolation, RequestTimedOut, GatewayUnreachable)):
             report.longrepr = render_failure(rule, error, target)
-        deviation = target.deviations.get(rule.id)
-        if deviation is not None and report.when == "call":
-            report.outcome = "skipped"
-            report.wasxfail = f"declared deviation: {deviation.reason}"
+        _apply_deviation(report, target.deviations.get(rule.id))
     if report.failed and report.longrepr is not None:
-        report.longrepr = item.config.stash[_redactor].text(str(report.longrepr))
+        report.longrepr = redactor.text(str(report.longrepr))
     return report
 
 
-def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
+def _apply_deviation(report: pytest.TestReport, deviation: Deviation | None) -> None:
+    """A declared deviation turns a failure into a shown deviation, until it expires."""
+    if deviation is None or report.when != "call":
+        return
+    if deviation.until is not None and deviation.until < dt.date.today():
+        report.longrepr = f"declared deviation expired on {deviation.until} ({deviation.reason})\n{report.longrepr}"
+        return
+    report.outcome = "skipped"
+    report.wasxfail = f"declared deviation: {deviation.reason}"
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):  # noqa: ARG001
     outcome = outcome_of(report)
     if outcome == "timeout":
         return "timeout", "T", ("TIMEOUT", {"red": True})
@@ -141,28 +202,58 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
 
 
 class RunReporter:
-    """Collects every report (on the xdist controller too) and writes the run's summary and results."""
+    """Collects every report (on the xdist controller too) and writes what the run leaves behind:
+    results.json, a certificate and badge per target, the baseline comparison, the terminal summary."""
 
     def __init__(self, run: Run, config: pytest.Config) -> None:
         self.run = run
         self.config = config
+        self.report_dir = Path(config.getoption("report_dir"))
+        self.results: dict | None = None
+
+    @property
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.run.add(report)
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest-html renders, and before pytest returns the exit status
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.is_worker:
+            return
+        self.results = self.run.as_results()
+        baseline = self.config.getoption("baseline")
+        if baseline:
+            comparison = compare(Path(baseline), self.config.stash[_baseline], list(self.run.records.values()))
+            self.results["baseline"] = comparison.as_dict()
+            if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+                # Nightly: only a regression fails the run; known failures are reported, not fatal.
+                failed = pytest.ExitCode.TESTS_FAILED if comparison.regressions else pytest.ExitCode.OK
+                session.exitstatus = failed
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        (self.report_dir / "results.json").write_text(json.dumps(self.results, indent=2) + "\n", encoding="utf-8")
+        for name in self.run.by_target():
+            certificate.write(self.run, name, self.report_dir / name)
+
     def pytest_terminal_summary(self, terminalreporter) -> None:
-        if hasattr(self.config, "workerinput"):
+        if self.is_worker:
             return
         for line in self.run.summary_lines():
             terminalreporter.write_line(line)
+        if self.results and "baseline" in self.results:
+            from conformance.baseline import Comparison
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if hasattr(self.config, "workerinput"):
-            return
-        self.run.write_results(Path(self.config.getoption("report_dir")) / "results.json")
+            comparison = Comparison(**self.results["baseline"])
+            terminalreporter.write_line("  " + comparison.summary())
+            for test in comparison.regressions:
+                terminalreporter.write_line(f"    regression: {test}", red=True)
+        terminalreporter.write_line(f"  artifacts: {self.report_dir}/ (results.json, report.html, <target>/conformance-report.yaml)")
 
-
-# pytest-html: rule, level and target columns; the run's cost in the summary.
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session) -> None:
+        if self.results is not None:
+            prefix.append(report_html.render(self.results))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -179,17 +270,10 @@ def pytest_html_results_table_header(cells: list[str]) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
-    properties = dict(report.user_properties)
-    cells.insert(1, f"<td>{properties.get('rule', '')}</td>")
-    cells.insert(2, f"<td>{properties.get('level', '')}</td>")
-    cells.insert(3, f"<td>{properties.get('target', '')}</td>")
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str], session) -> None:
-    run = session.config.stash.get(_run, None)
-    if run is not None:
-        prefix.extend(f"<p>{line.strip()}</p>" for line in run.summary_lines()[1:])
+    info = getattr(report, "conformance", {})
+    cells.insert(1, f"<td>{info.get('rule', '')}</td>")
+    cells.insert(2, f"<td>{info.get('level', '')}</td>")
+    cells.insert(3, f"<td>{info.get('target', '')}</td>")
 
 
 def _target_of(item: pytest.Item) -> Target | None:
@@ -233,3 +317,5 @@ def _default_html_report(config: pytest.Config) -> None:
     if getattr(config.option, "htmlpath", None) is None:
         config.option.htmlpath = str(Path(config.getoption("report_dir")) / "report.html")
         config.option.self_contained_html = True
+    if getattr(config.option, "xmlpath", None) is None:
+        config.option.xmlpath = str(Path(config.getoption("report_dir")) / "junit.xml")

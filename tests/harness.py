@@ -50,6 +50,7 @@ def run_suite(
     timeout: float = 600,
 ) -> SuiteRun:
     """``pytest`` from the repo root with a targets file written from ``targets``."""
+    tmp.mkdir(parents=True, exist_ok=True)
     report_dir = tmp / "reports"
     # `--opt=value`: pytest guesses its rootdir from path-like arguments before it knows our options.
     # Its own basetemp: pytest prunes old temp dirs, which could delete the calling test's.

@@ -13,6 +13,8 @@ values and credential headers.
 
 from __future__ import annotations
 
+from typing import Any
+
 import base64
 import json
 import re
@@ -82,6 +84,16 @@ class Redactor:
         if pattern is None or not s:
             return s
         return pattern.sub(lambda match: forms[_canonical(match.group())], s)
+
+    def data(self, value: Any) -> Any:
+        """Every string inside a JSON-like value, redacted (evidence travels as such values)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.text(str(k)): self.data(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.data(v) for v in value]
+        return value
 
     def bytes(self, b: bytes) -> bytes:
         _, pattern, forms = self._compiled

@@ -1,0 +1,142 @@
+"""What a run leaves behind for QA, certifying providers and nightly CI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+from conformance.certificate import digest
+from conformance.schemas import validate
+from tests.harness import REPO, run_suite
+
+BROKEN_STREAM = {"reference": {"profile": "full", "faults": ["done_sentinel"]}}
+
+
+def verify(path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "conformance", "verify", str(path)], cwd=REPO, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    run = run_suite(tmp_path_factory.mktemp("clean"), None, "--target", "local", "--target", "local-aione")
+    assert run.returncode == 0, run.stdout[-3000:]
+    return run
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    run = run_suite(tmp_path_factory.mktemp("broken"), {"targets": {"broken": BROKEN_STREAM}}, "--target", "broken")
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED
+    return run
+
+
+def test_a_run_leaves_html_json_junit_and_a_certificate_and_badge_per_target(clean):
+    for name in ("report.html", "results.json", "junit.xml", "local/conformance-report.yaml", "local/badge.svg",
+                 "local-aione/conformance-report.yaml", "local-aione/badge.svg"):
+        assert (clean.report_dir / name).is_file(), name
+
+
+def test_results_json_follows_its_schema(clean):
+    results = json.loads((clean.report_dir / "results.json").read_text())
+    assert validate("results", results) == []
+    assert results["targets"]["local"]["levels"]["core"]["result"] == "reached"
+    assert results["targets"]["local"]["timing"]["generateContent"]["requests"] >= 1
+
+
+def test_junit_carries_rule_level_and_target(clean):
+    case = ET.parse(clean.report_dir / "junit.xml").getroot().find(".//testcase")
+    properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert properties.keys() >= {"rule", "level", "target"}
+
+
+def test_the_html_report_opens_with_the_matrix_and_levels(clean):
+    html = (clean.report_dir / "report.html").read_text()
+    assert "Conformance matrix" in html and "core: reached" in html
+
+
+def test_verify_accepts_the_suites_certificate(clean):
+    done = verify(clean.report_dir / "local" / "conformance-report.yaml")
+    assert done.returncode == 0, done.stderr
+    assert "verified: local reached core" in done.stdout
+
+
+def test_verify_rejects_an_edited_certificate(clean, tmp_path):
+    certificate = yaml.safe_load((clean.report_dir / "local" / "conformance-report.yaml").read_text())
+    certificate["rules"][0]["outcome"] = "skipped"
+    (tmp_path / "edited.yaml").write_text(yaml.safe_dump(certificate))
+    done = verify(tmp_path / "edited.yaml")
+    assert done.returncode == 1 and "digest mismatch" in done.stderr
+
+
+def test_verify_rejects_a_failing_run_even_with_a_recomputed_digest(broken, tmp_path):
+    certificate = yaml.safe_load((broken.report_dir / "broken" / "conformance-report.yaml").read_text())
+    for level in certificate["levels"]:
+        level["result"] = "reached"
+    certificate["digest"] = digest(certificate)
+    (tmp_path / "forged.yaml").write_text(yaml.safe_dump(certificate))
+    done = verify(tmp_path / "forged.yaml")
+    assert done.returncode == 1 and "STREAM-02 fail" in done.stderr
+
+
+def test_a_broken_gateway_does_not_reach_core(broken):
+    results = json.loads((broken.report_dir / "results.json").read_text())
+    assert results["targets"]["broken"]["levels"]["core"]["result"] == "not reached"
+    assert "core not reached" in (broken.report_dir / "broken" / "badge.svg").read_text()
+
+
+def test_baseline_fails_only_on_regressions(clean, broken, tmp_path):
+    baseline = f"--baseline={clean.report_dir / 'results.json'}"
+    # The same gateway with a new bug: a regression against last night.
+    regressed = run_suite(tmp_path / "regressed", {"targets": {"local": BROKEN_STREAM}}, "--target", "local", baseline)
+    assert regressed.returncode == pytest.ExitCode.TESTS_FAILED
+    comparison = json.loads((regressed.report_dir / "results.json").read_text())["baseline"]
+    assert comparison["regressions"] == ["conformance/checks/streaming.py::data_only_framing[local]"]
+    assert "regression: conformance/checks/streaming.py::data_only_framing[local]" in regressed.stdout
+    # Known failures that were already failing last night don't fail the night.
+    still = run_suite(tmp_path / "still", {"targets": {"broken": BROKEN_STREAM}}, "--target", "broken",
+                      f"--baseline={broken.report_dir / 'results.json'}")
+    assert still.returncode == 0, still.stdout[-2000:]
+    assert json.loads((still.report_dir / "results.json").read_text())["baseline"]["still_failing"]
+
+
+def test_declared_deviations_are_shown_expire_and_are_flagged_when_unneeded(tmp_path):
+    target = {
+        **BROKEN_STREAM,
+        "deviations": {
+            "STREAM-02": "we append [DONE] for OpenAI clients",
+            "ERR-03": {"reason": "legacy status names", "until": "2020-01-01"},
+            "GEN-02": "nothing wrong here",
+        },
+    }
+    run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw")
+    assert run.returncode == 0, run.stdout[-2000:]
+    records = {r["rule"]: r for r in run.records}
+    assert records["STREAM-02"]["outcome"] == "deviation"
+    assert "deviation STREAM-02: applied: we append [DONE]" in run.stdout
+    assert "deviation ERR-03: expired on 2020-01-01" in run.stdout
+    assert "deviation GEN-02: no longer needed" in run.stdout
+
+
+def test_a_deviation_that_expired_fails_again(tmp_path):
+    target = {**BROKEN_STREAM, "deviations": {"STREAM-02": {"reason": "temporary", "until": "2020-01-01"}}}
+    run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw")
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED
+    assert {r["outcome"] for r in run.records if r["rule"] == "STREAM-02"} == {"fail"}
+
+
+def test_merge_puts_nightly_jobs_side_by_side(clean, broken, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "conformance", "merge", str(clean.report_dir / "results.json"),
+         str(broken.report_dir / "results.json"), "--out", str(tmp_path / "merged")],
+        cwd=REPO, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    merged = json.loads((tmp_path / "merged" / "results.json").read_text())
+    assert set(merged["targets"]) == {"local", "local-aione", "broken"}
+    assert validate("results", merged) == []
+    assert "STREAM-02" in (tmp_path / "merged" / "report.html").read_text()
