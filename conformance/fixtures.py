@@ -57,6 +57,8 @@ def client(target: Target, live: tuple[str, str | None], request: pytest.Fixture
         timeouts=target.timeouts,
         redactor=redactor_of(request.config),
         image_models=frozenset({image_model} if image_model else ()),
+        retries=target.retries,
+        concurrency=target.concurrency,
     )
     yield gemini
     gemini.close()

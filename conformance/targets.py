@@ -42,6 +42,14 @@ class Expectations:
 
 
 @dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Real gateways rate-limit: retry a 429 (or a 503 that says when) a bounded number of times."""
+
+    max: int = 2
+    max_delay: float = 30.0  # a longer Retry-After is not waited for: the 429 stands
+
+
+@dataclass(frozen=True, slots=True)
 class Deviation:
     rule: str
     reason: str
@@ -70,6 +78,8 @@ class Target:
     timeouts: Timeouts = Timeouts()
     expect: Expectations = Expectations()
     max_request_bytes: int | None = None
+    concurrency: int = 4
+    retries: RetryPolicy = RetryPolicy()
     docs: str | None = None
     reference: ReferenceSpec | None = None
 
@@ -106,10 +116,37 @@ def load_targets(path: str | os.PathLike[str]) -> dict[str, Target]:
         at = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or "not valid YAML"
         raise TargetsFileError(f"{where}: {problem}{at}") from None
+    return parse_targets(data, where)
+
+
+def parse_targets(data: Any, where: str) -> dict[str, Target]:
+    """Targets from a targets.yaml-shaped value; ``where`` names its origin in error messages."""
     data = _dates_as_text(data)  # `until: 2026-12-31` unquoted is a YAML date; the contract is the text
     _validate(where, data)
     defaults = data.get("defaults") or {}
     return {name: _build_target(where, name, defaults, entry) for name, entry in data["targets"].items()}
+
+
+ADHOC_DEFAULTS = {
+    "auth": ["x-goog-api-key"],  # what Google's SDKs send
+    "actions": ["generateContent", "streamGenerateContent"],
+    "features": ["sse"],
+}
+
+
+def adhoc_target(name: str, options: Mapping[str, Any]) -> Target:
+    """A target given on the command line (--base-url ...) instead of in targets.yaml."""
+    entry: dict[str, Any] = {"base_url": options["base_url"], "api_key_env": options["api_key_env"]}
+    for key, default in ADHOC_DEFAULTS.items():
+        entry[key] = list(options.get(key) or default)
+    models = {}
+    for pair in options.get("models") or []:
+        role, sep, model = pair.partition("=")
+        if not sep:
+            raise TargetsFileError(f"command line: --model {pair!r}: expected ROLE=NAME, e.g. text=gemini-2.5-flash")
+        models[role] = model
+    entry["models"] = models
+    return parse_targets({"targets": {name: entry}}, "command line")[name]
 
 
 def select(targets: Mapping[str, Target], names: Iterable[str], where: str) -> list[Target]:
@@ -205,6 +242,8 @@ def _build_target(
         timeouts=Timeouts(**(declared.get("timeouts") or {})),
         expect=Expectations(**{k: tuple(v) for k, v in (declared.get("expect") or {}).items()}),
         max_request_bytes=declared.get("max_request_bytes"),
+        concurrency=declared.get("concurrency", 4),
+        retries=RetryPolicy(**(declared.get("retries") or {})),
         docs=declared.get("docs"),
         reference=reference,
     )

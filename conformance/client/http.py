@@ -11,7 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -20,14 +20,21 @@ import httpx
 
 from conformance.client.curl import curl_line
 from conformance.client.json_array import JSONArrayStream, parse_json_array_stream
+from conformance.client.retry import retry_delay
 from conformance.client.redact import Redactor
 from conformance.client.sse import SSEStream, parse_sse
 from conformance.outcomes import GatewayUnreachable, RequestTimedOut
-from conformance.targets import Timeouts
+from conformance.targets import RetryPolicy, Timeouts
 
 NO_KEY = "no-key"  # an auth choice: send the request without any key
 BILLABLE_ACTIONS = ("generateContent", "streamGenerateContent", "embedContent", "batchEmbedContents")
 EXCERPT = 600
+# Response headers worth showing as evidence (the rest is noise or could carry secrets).
+SHOWN_HEADERS = {"content-type", "content-length", "transfer-encoding", "retry-after", "x-request-id", "server", "via"}
+
+
+# What a retry starts afresh: the response side of an Exchange.
+_FRESH = {"status": 0, "reason": "", "body": b"", "ttfb": 0.0, "elapsed": 0.0, "transport_error": None}
 
 
 class NotJSON(ValueError):
@@ -54,6 +61,7 @@ class Exchange:
     elapsed: float = 0.0  # seconds until the body was complete
     reads: list[tuple[float, int]] = field(default_factory=list)  # (seconds, bytes so far) per read
     transport_error: str | None = None  # the connection broke mid-body
+    retries: list[tuple[int, float]] = field(default_factory=list)  # (status, seconds waited) before this try
 
     @property
     def content_type(self) -> str:
@@ -102,10 +110,24 @@ class Exchange:
         if not self.status:
             return f"no response ({self.transport_error})"
         broken = f", connection broke: {self.transport_error}" if self.transport_error else ""
+        if self.retries:
+            broken += ", after retries: " + ", ".join(f"HTTP {s} then waited {d:g} s" for s, d in self.retries)
         return (
             f"HTTP {self.status} {self.content_type or '(no content-type)'}, {len(self.body)} bytes, "
             f"first byte {self.ttfb:.2f} s, total {self.elapsed:.2f} s{broken}"
         )
+
+    def evidence(self) -> dict[str, Any]:
+        """What a report shows of this exchange: all of it redacted."""
+        return {
+            "request": self.curl,
+            "status": self.status,
+            "headers": {k: v for k, v in self.redactor.headers(self.headers.multi_items()) if k.lower() in SHOWN_HEADERS},
+            "body_excerpt": self.excerpt(),
+            "latency": {"first_byte_s": round(self.ttfb, 3), "total_s": round(self.elapsed, 3)},
+            "transport_error": self.transport_error,
+            "retries": [{"status": s, "waited_s": d} for s, d in self.retries],
+        }
 
     def usage_tokens(self) -> int:
         """Tokens this exchange billed, per the usageMetadata the gateway reported."""
@@ -132,6 +154,10 @@ class LedgerEntry:
     action: str | None
     billable: bool
     tokens: int
+    status: int = 0
+    ttfb: float = 0.0
+    elapsed: float = 0.0
+    retried: bool = False  # this request repeats one the gateway rate-limited
 
 
 class Ledger:
@@ -168,6 +194,8 @@ class GeminiClient:
         redactor: Redactor,
         image_models: frozenset[str] = frozenset(),
         api_version: str = "v1beta",
+        retries: RetryPolicy = RetryPolicy(),
+        concurrency: int = 4,
     ) -> None:
         self.target = target
         self.base_url = base_url.rstrip("/")
@@ -177,6 +205,8 @@ class GeminiClient:
         self.redactor = redactor
         self.image_models = image_models
         self.api_version = api_version
+        self.retries = retries
+        self._slots = threading.BoundedSemaphore(concurrency)  # the target's concurrency cap
         self._http = httpx.Client(follow_redirects=False, trust_env=False)
         self._unreachable: str | None = None
 
@@ -226,6 +256,7 @@ class GeminiClient:
         auth: str | None = None,
         key: str | None = None,
         headers: Mapping[str, str] | None = None,
+        retry: bool = True,
     ) -> Exchange:
         if self._unreachable:
             raise GatewayUnreachable(self._unreachable)
@@ -247,17 +278,35 @@ class GeminiClient:
             model=model,
             redactor=self.redactor,
         )
-        bound = self.timeouts.image if model in self.image_models else self.timeouts.read
-        self._exchange(exchange, url, sent_headers, bound)
+        bound = self.timeouts.image if self._makes_images(model) else self.timeouts.read
+        while True:
+            with self._slots:
+                self._exchange(exchange, url, sent_headers, bound)
+            self._record(exchange)
+            delay = retry_delay(exchange, len(exchange.retries), self.retries) if retry else None
+            if delay is None:
+                return exchange
+            time.sleep(delay)
+            retries = [*exchange.retries, (exchange.status, delay)]
+            exchange = replace(exchange, retries=retries, reads=[], headers=httpx.Headers(), **_FRESH)
+
+    def _record(self, exchange: Exchange) -> None:
         LEDGER.record(
             LedgerEntry(
                 target=self.target,
-                action=action,
-                billable=exchange.status == 200 and action in BILLABLE_ACTIONS,
+                action=exchange.action,
+                billable=exchange.status == 200 and exchange.action in BILLABLE_ACTIONS,
                 tokens=exchange.usage_tokens(),
+                status=exchange.status,
+                ttfb=exchange.ttfb,
+                elapsed=exchange.elapsed,
+                retried=bool(exchange.retries),
             )
         )
-        return exchange
+
+    def _makes_images(self, model: str | None) -> bool:
+        """An image model, or a size variant of one (`<image model>-4k` takes minutes too)."""
+        return model is not None and any(model == m or model.startswith(f"{m}-") for m in self.image_models)
 
     def _place_key(self, placement: str | None, key: str | None, headers: dict, params: dict) -> None:
         if placement in (None, NO_KEY) or key is None:
@@ -300,6 +349,12 @@ class GeminiClient:
                 elapsed=time.monotonic() - started, bound=bound, what=f"{what}: no response headers",
                 curl=exchange.curl,
             ) from None
+        except httpx.TransportError as error:
+            # Connected, but the gateway dropped the connection before answering (e.g. a reset on
+            # an oversize body): evidence for the check, not a crash (status stays 0).
+            exchange.transport_error = _reason(error)
+            exchange.elapsed = time.monotonic() - started
+            return
         exchange.ttfb = time.monotonic() - started
         exchange.status = response.status_code
         exchange.reason = response.reason_phrase
