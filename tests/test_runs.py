@@ -8,6 +8,7 @@ import urllib.parse
 import pytest
 
 from conformance.reference import PROFILES, GatewayConfig, ReferenceGateway
+from conformance.vocabulary import AUTH_PLACEMENTS
 from tests.harness import run_suite
 
 SENTINEL = "gc-sentinel-KEY-5f1e2d3c4b5a69788796"
@@ -67,12 +68,12 @@ def test_a_slow_gateway_ends_in_timeout_not_a_hang(tmp_path):
     assert "TIMEOUT" in run.stdout or "3 timeout" in run.stdout
 
 
-@pytest.fixture(scope="module")
-def leaky_run(tmp_path_factory):
-    """A run that fails often, with the key in the query string (the riskiest placement)."""
+@pytest.fixture(scope="module", params=AUTH_PLACEMENTS)
+def leaky_run(tmp_path_factory, request):
+    """A run that fails often, with the sentinel key sent in each placement in turn."""
     faults = ("openai_error_shape", "done_sentinel", "candidate_index_as_string", "echoes_key_in_auth_error")
     declared = _declared_like("full")
-    declared["auth"] = ["query", "bearer", "x-goog-api-key", "x-api-key"]
+    declared["auth"] = [request.param, *(p for p in AUTH_PLACEMENTS if p != request.param)]
     with ReferenceGateway(GatewayConfig(key=SENTINEL, profile="full", faults=faults)) as gateway:
         targets = {"targets": {"leaky": {"base_url": gateway.base_url, "api_key_env": "GC_SENTINEL_KEY", **declared}}}
         tmp = tmp_path_factory.mktemp("leaky")
@@ -101,6 +102,6 @@ def test_no_artifact_contains_the_key(leaky_run):
 
 def test_a_failure_names_rule_path_expectation_source_and_curl(leaky_run):
     report = (leaky_run.report_dir / "report.html").read_text()
-    for evidence in ("STREAM-02", "path:", "expected:", "actual:", "seeds/000_0f63e6991fefb2ae.txt", "curl -sS", "key=$API_KEY"):
+    for evidence in ("STREAM-02", "path:", "expected:", "actual:", "seeds/000_0f63e6991fefb2ae.txt", "curl -sS", "$API_KEY"):
         assert evidence in report or evidence.replace('"', "&#34;") in report, evidence
     assert "STREAM-02 MUST" in leaky_run.stdout
