@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -163,6 +164,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         "sources": [str(source) for source in rule.sources],
         "http_requests": len(cost),
         "model_calls": sum(e.billable for e in cost),
+        "calls_by_action": dict(Counter(e.kind for e in cost if e.billable)),
         "tokens": sum(e.tokens for e in cost),
         "timings": [(e.action, e.status, e.ttfb, e.elapsed) for e in cost],
     }

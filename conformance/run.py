@@ -49,6 +49,7 @@ class Record:
     http_requests: int = 0
     model_calls: int = 0
     tokens: int = 0
+    calls_by_action: dict[str, int] = field(default_factory=dict)  # billable calls, by action
 
 
 @dataclass
@@ -96,6 +97,8 @@ class Run:
         record.http_requests += info["http_requests"]
         record.model_calls += info["model_calls"]
         record.tokens += info["tokens"]
+        for action, calls in info.get("calls_by_action", {}).items():
+            record.calls_by_action[action] = record.calls_by_action.get(action, 0) + calls
         self.timings[record.target] += [Timing(*timing) for timing in info["timings"]]
         decisive = report.when == "call" or not report.passed
         if decisive and not (report.when == "teardown" and record.outcome != "pass"):

@@ -27,7 +27,7 @@ from conformance.outcomes import GatewayUnreachable, RequestTimedOut
 from conformance.targets import RetryPolicy, Timeouts
 
 NO_KEY = "no-key"  # an auth choice: send the request without any key
-BILLABLE_ACTIONS = ("generateContent", "streamGenerateContent", "embedContent", "batchEmbedContents")
+BILLABLE_ACTIONS = ("generateContent", "streamGenerateContent", "embedContent", "batchEmbedContents", "chatCompletions")
 EXCERPT = 600
 # Response headers worth showing as evidence (the rest is noise or could carry secrets).
 SHOWN_HEADERS = {"content-type", "content-length", "transfer-encoding", "retry-after", "x-request-id", "server", "via"}
@@ -145,6 +145,9 @@ class Exchange:
             usage = chunk.get("usageMetadata") if isinstance(chunk, dict) else None
             if isinstance(usage, dict) and isinstance(usage.get("totalTokenCount"), int):
                 total = max(total, usage["totalTokenCount"])
+            openai_usage = chunk.get("usage") if isinstance(chunk, dict) else None  # the OpenAI bridge
+            if isinstance(openai_usage, dict) and isinstance(openai_usage.get("total_tokens"), int):
+                total = max(total, openai_usage["total_tokens"])
         return total
 
 
@@ -158,6 +161,7 @@ class LedgerEntry:
     ttfb: float = 0.0
     elapsed: float = 0.0
     retried: bool = False  # this request repeats one the gateway rate-limited
+    kind: str = "other"  # what was billed: the action, or "image" for an image model's generation
 
 
 class Ledger:
@@ -209,6 +213,7 @@ class GeminiClient:
         self._slots = threading.BoundedSemaphore(concurrency)  # the target's concurrency cap
         self._http = httpx.Client(follow_redirects=False, trust_env=False)
         self._unreachable: str | None = None
+        self.rate_limited: list[Exchange] = []  # every 429 this client saw, for the rate-limit rules
 
     def close(self) -> None:
         self._http.close()
@@ -242,6 +247,13 @@ class GeminiClient:
         action = "listModels" if path == "models" else "getModel" if path.startswith("models/") else None
         return self._send("GET", path, None, action=action, model=None, **how)
 
+    # AIone's OpenAI-compatible image bridge (seed 001): POST {base}/v1/chat/completions.
+
+    def chat_completions(self, body: Any, **how: Any) -> Exchange:
+        model = body.get("model") if isinstance(body, dict) else None
+        content = json.dumps(body).encode()
+        return self._send("POST", "chat/completions", content, action="chatCompletions", model=model, api_version="v1", **how)
+
     # Transport.
 
     def _send(
@@ -257,7 +269,11 @@ class GeminiClient:
         key: str | None = None,
         headers: Mapping[str, str] | None = None,
         retry: bool = True,
+        api_version: str | None = None,
+        prefix: str | None = None,
     ) -> Exchange:
+        """``api_version``: this request's version (default: the client's); ``prefix``: a path
+        segment inserted between the base URL and the version (to probe a wrong base URL)."""
         if self._unreachable:
             raise GatewayUnreachable(self._unreachable)
         params = dict(query or {})
@@ -265,7 +281,8 @@ class GeminiClient:
         sent_headers.update(headers or {})
         placement = auth or (self.auth[0] if self.auth else None)
         self._place_key(placement, key or self.key, sent_headers, params)
-        url = f"{self.base_url}/{self.api_version}/{path}"
+        under = f"/{prefix.strip('/')}" if prefix else ""
+        url = f"{self.base_url}{under}/{api_version or self.api_version}/{path}"
         if params:
             url += "?" + urlencode(params, safe="$")
         exchange = Exchange(
@@ -291,6 +308,8 @@ class GeminiClient:
             exchange = replace(exchange, retries=retries, reads=[], headers=httpx.Headers(), **_FRESH)
 
     def _record(self, exchange: Exchange) -> None:
+        if exchange.status == 429:
+            self.rate_limited.append(exchange)
         LEDGER.record(
             LedgerEntry(
                 target=self.target,
@@ -301,6 +320,7 @@ class GeminiClient:
                 ttfb=exchange.ttfb,
                 elapsed=exchange.elapsed,
                 retried=bool(exchange.retries),
+                kind="image" if self._makes_images(exchange.model) else exchange.action or "other",
             )
         )
 

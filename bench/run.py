@@ -1,0 +1,222 @@
+"""Benchmark: wall time, parallel scaling and cost of a conformance run, side by side.
+
+    python bench/run.py [--quick] [--out bench/results]
+
+It starts the reference gateway itself (through the suite's own targets mechanism) and prints one
+table, and writes the same numbers as JSON to bench/results/<date>.json so later runs compare:
+
+- cost: HTTP requests, billable model calls by kind, and tokens for a full run on `local`, per level;
+- wall time of the full suite at injected latency 0, 300 and 1000 ms, serial and with -n 8, next to
+  the ideal `requests x latency / workers` and the ratio to it;
+- the client-side cost of the checks: parse + validate a 1000-chunk SSE stream and a 5 MB image
+  response, next to plain json.loads of the same bytes.
+
+Speed is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from conformance.client.sse import parse_sse  # noqa: E402
+from conformance.images import inline_images  # noqa: E402
+from conformance.levels import LEVELS  # noqa: E402
+from conformance.schemas import validate  # noqa: E402
+
+LATENCIES_MS = (0, 300, 1000)
+WORKERS = (1, 8)
+TARGETS = {
+    "serial_local_budget_s": 15.0,  # full run on local at 0 ms, serial
+    "parallel_ratio": 1.3,  # wall / ideal at 1000 ms with -n 8
+    "core_streaming_calls": 30,  # billable calls for levels core + streaming on a real target
+    "core_streaming_tokens": 20_000,
+    "parse_validate_ratio": 3.0,  # parse + validate vs json.loads
+}
+
+
+def run_suite(latency_ms: int, workers: int, tmp: Path) -> dict:
+    """One full run on the reference gateway ('full' profile) at an injected latency."""
+    targets = tmp / f"targets-{latency_ms}-{workers}.yaml"
+    targets.write_text(
+        json.dumps({"targets": {"local": {"reference": {"profile": "full", "latency_ms": latency_ms}}}}),
+        encoding="utf-8",
+    )
+    report_dir = tmp / f"reports-{latency_ms}-{workers}"
+    command = [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:html", f"--targets-file={targets}",
+        f"--report-dir={report_dir}", f"--basetemp={tmp / 'basetemp'}", "--target", "local",
+    ]
+    if workers > 1:
+        command += ["-n", str(workers)]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    results = json.loads((report_dir / "results.json").read_text())
+    records = results["records"]
+    requests = sum(r["http_requests"] for r in records)
+    ideal = requests * latency_ms / 1000 / workers
+    return {
+        "latency_ms": latency_ms,
+        "workers": workers,
+        "exit_status": done.returncode,
+        "wall_s": round(wall, 2),
+        "http_requests": requests,
+        "ideal_s": round(ideal, 2),
+        "ratio": round(wall / ideal, 2) if ideal else None,
+        "records": records,
+    }
+
+
+def cost(records: list[dict]) -> dict:
+    """Requests, billable calls by kind, and tokens: for the run and per level."""
+
+    def total(rs: list[dict]) -> dict:
+        kinds: Counter = Counter()
+        for r in rs:
+            kinds.update(r.get("calls_by_action", {}))
+        return {
+            "http_requests": sum(r["http_requests"] for r in rs),
+            "model_calls": sum(r["model_calls"] for r in rs),
+            "by_kind": dict(kinds),
+            "tokens": sum(r["tokens"] for r in rs),
+        }
+
+    per_level = {level.name: total([r for r in records if r["area"] in level.areas]) for level in LEVELS}
+    streaming_areas = ("streaming", "framing")
+    core_streaming = total([r for r in records if r["area"] in LEVELS[0].areas or r["area"] in streaming_areas])
+    return {"run": total(records), "per_level": {k: v for k, v in per_level.items() if v["http_requests"]}, "core_streaming": core_streaming}
+
+
+def _timed(function, repeat: int = 5) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def client_overhead() -> dict:
+    """What the checks add on top of decoding: SSE framing analysis and schema validation."""
+    chunk = {
+        "candidates": [{"content": {"parts": [{"text": " word word"}], "role": "model"}, "index": 0}],
+        "usageMetadata": {"promptTokenCount": 8, "candidatesTokenCount": 2, "totalTokenCount": 10},
+        "modelVersion": "gemini-2.5-flash",
+        "responseId": "bench",
+    }
+    stream = b"".join(b"data: " + json.dumps(chunk).encode() + b"\r\n\r\n" for _ in range(1000))
+    payloads = [json.dumps(chunk).encode()] * 1000
+
+    def parse_and_validate_stream() -> None:
+        for item in parse_sse(stream).chunks():
+            validate("stream_chunk", item)
+
+    def plain_stream() -> None:
+        for payload in payloads:
+            json.loads(payload)
+
+    image = base64.b64encode(os.urandom(5 * 1024 * 1024 * 3 // 4)).decode()
+    body = json.dumps(
+        {
+            "candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": image}}], "role": "model"}, "index": 0}],
+            "usageMetadata": {"promptTokenCount": 8, "candidatesTokenCount": 1290, "totalTokenCount": 1298},
+        }
+    ).encode()
+
+    def parse_and_validate_image() -> None:
+        response = json.loads(body)
+        validate("generate_content_response", response)
+        list(inline_images(response))
+
+    def plain_image() -> None:
+        json.loads(body)
+
+    stream_ratio = _timed(parse_and_validate_stream) / _timed(plain_stream)
+    image_ratio = _timed(parse_and_validate_image) / _timed(plain_image)
+    return {
+        "sse_1000_chunks": {"ratio": round(stream_ratio, 2), "bytes": len(stream)},
+        "image_5mb": {"ratio": round(image_ratio, 2), "bytes": len(body)},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="latency 0 and 300 ms only")
+    parser.add_argument("--out", default=str(REPO / "bench" / "results"))
+    args = parser.parse_args()
+    latencies = LATENCIES_MS[:2] if args.quick else LATENCIES_MS
+
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [run_suite(latency, workers, Path(tmp)) for latency in latencies for workers in WORKERS]
+    baseline_run = next(r for r in runs if r["latency_ms"] == 0 and r["workers"] == 1)
+    spend = cost(baseline_run["records"])
+    overhead = client_overhead()
+    slow_parallel = next((r for r in runs if r["latency_ms"] == 1000 and r["workers"] == 8), None)
+    verdicts = {
+        "serial_local_at_0ms": baseline_run["wall_s"] <= TARGETS["serial_local_budget_s"],
+        "parallel_at_1000ms": slow_parallel is not None and slow_parallel["ratio"] <= TARGETS["parallel_ratio"],
+        "core_streaming_calls": spend["core_streaming"]["model_calls"] <= TARGETS["core_streaming_calls"],
+        "core_streaming_tokens": spend["core_streaming"]["tokens"] <= TARGETS["core_streaming_tokens"],
+        "parse_validate_overhead": max(o["ratio"] for o in overhead.values()) <= TARGETS["parse_validate_ratio"],
+    }
+    result = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "targets": TARGETS,
+        "runs": [{k: v for k, v in r.items() if k != "records"} for r in runs],
+        "cost": spend,
+        "client_overhead": overhead,
+        "verdicts": verdicts,
+    }
+    print(render(result))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{dt.date.today().isoformat()}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten: {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+    return 0
+
+
+def render(result: dict) -> str:
+    lines = [f"machine: {result['machine']['cpus']} CPUs, Python {result['machine']['python']}", ""]
+    lines.append("| latency | workers | wall (s) | requests | ideal (s) | wall / ideal |")
+    lines.append("|---:|---:|---:|---:|---:|---:|")
+    for r in result["runs"]:
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "–"
+        lines.append(f"| {r['latency_ms']} ms | {r['workers']} | {r['wall_s']:.2f} | {r['http_requests']} | {r['ideal_s']:.2f} | {ratio} |")
+    spend = result["cost"]
+    lines += ["", "| cost of a full run on local | HTTP requests | billable calls | by kind | tokens |", "|---|---:|---:|---|---:|"]
+    rows = [("whole run", spend["run"]), ("core + streaming", spend["core_streaming"])]
+    rows += [(f"level {name}", c) for name, c in spend["per_level"].items()]
+    for name, c in rows:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(c["by_kind"].items())) or "–"
+        lines.append(f"| {name} | {c['http_requests']} | {c['model_calls']} | {kinds} | {c['tokens']} |")
+    overhead = result["client_overhead"]
+    lines += [
+        "",
+        "| client-side cost | parse + validate / json.loads |",
+        "|---|---:|",
+        f"| SSE stream, 1000 chunks | {overhead['sse_1000_chunks']['ratio']:.2f}x |",
+        f"| image response, 5 MB | {overhead['image_5mb']['ratio']:.2f}x |",
+        "",
+        "targets met: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in result["verdicts"].items()),
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
