@@ -88,6 +88,20 @@ class SharedResponses:
             lambda: self.client.stream(self.target.model("text"), requests.text_request(self.target)),
         )
 
+    def tiny(self) -> Exchange:
+        """One tiny generateContent: the promptTokenCount that variants of it (a systemInstruction,
+        an inline image) must raise."""
+        return self._once(
+            "tiny", lambda: self.client.generate(self.target.model("text"), requests.tiny_request(self.target))
+        )
+
+    def function_call(self) -> Exchange:
+        """One generateContent asking for a get_weather call with get_weather declared: a functionCall."""
+        return self._once(
+            "function_call",
+            lambda: self.client.generate(self.target.model("text"), requests.function_call_request(self.target)),
+        )
+
     def image(self) -> Exchange:
         return self._once(
             "image", lambda: self.client.generate(self.target.model("image"), requests.image_request())
@@ -96,6 +110,42 @@ class SharedResponses:
     def image_stream(self) -> Exchange:
         return self._once(
             "image_stream", lambda: self.client.stream(self.target.model("image"), requests.image_request())
+        )
+
+    def bridge_image(self) -> Exchange:
+        """One image generation through the OpenAI-compatible bridge (AIone seed 001)."""
+        model = self.target.model("image") or UNKNOWN_MODEL
+        return self._once("bridge_image", lambda: self.client.chat_completions(requests.bridge_image_request(model)))
+
+    def model_pages(self) -> list[Exchange]:
+        """GET models page by page until a page has no nextPageToken, a token repeats, or
+        MAX_MODEL_PAGES pages. The first page is small, so even a short list is paginated; the
+        rest are large, so a long one (Google lists 50+ models) takes few requests."""
+
+        def fetch() -> list[Exchange]:
+            pages: list[Exchange] = []
+            token: str | None = None
+            while len(pages) < MAX_MODEL_PAGES:
+                size = MODEL_PAGE_SIZE if token else FIRST_MODEL_PAGE_SIZE
+                query = {"pageSize": str(size), **({"pageToken": token} if token else {})}
+                pages.append(self.client.get("models", query=query))
+                previous, token = token, next_page_token(pages[-1])
+                if not token or token == previous:
+                    break
+            return pages
+
+        return self._once("model_pages", fetch)  # type: ignore[arg-type, return-value]
+
+    def rate_limited(self, key: str | None) -> Exchange | None:
+        """A 429 to inspect: the first the client saw in this run, else the answer to a tiny request
+        sent (without retries) with a key the target answers with 429, else None."""
+        if self.client.rate_limited:
+            return self.client.rate_limited[0]
+        if key is None:
+            return None
+        return self._once(
+            "rate_limited",
+            lambda: self.client.generate(self.target.model("text"), requests.tiny_request(self.target), key=key, retry=False),
         )
 
     def rejected(self, case: str) -> Exchange:
@@ -107,7 +157,19 @@ class SharedResponses:
         return self._once(name, fetch)
 
 
-def _embedding_model(target: Target) -> str:
+FIRST_MODEL_PAGE_SIZE = 2
+MODEL_PAGE_SIZE = 100
+MAX_MODEL_PAGES = 20
+
+
+def next_page_token(page: Exchange) -> str | None:
+    """The page's nextPageToken as sent ("" included), None when absent or unreadable."""
+    body = page.json if page.status == 200 and page.is_json else None
+    token = body.get("nextPageToken") if isinstance(body, dict) else None
+    return token if isinstance(token, str) else None
+
+
+def embedding_model(target: Target) -> str:
     return target.model("embedding") or target.model("text") or UNKNOWN_MODEL
 
 
@@ -115,9 +177,9 @@ def _embedding_model(target: Target) -> str:
 # may declare; the rest are Google endpoints no seed gateway offers, probed to see how they're refused.
 ACTION_REQUESTS: dict[str, Callable[[GeminiClient, Target], Exchange]] = {
     "countTokens": lambda c, t: c.action(t.model("text"), "countTokens", requests.count_tokens_request()),
-    "embedContent": lambda c, t: c.action(_embedding_model(t), "embedContent", requests.embed_request(_embedding_model(t))),
+    "embedContent": lambda c, t: c.action(embedding_model(t), "embedContent", requests.embed_request(embedding_model(t))),
     "batchEmbedContents": lambda c, t: c.action(
-        _embedding_model(t), "batchEmbedContents", requests.batch_embed_request(_embedding_model(t))
+        embedding_model(t), "batchEmbedContents", requests.batch_embed_request(embedding_model(t))
     ),
     "listModels": lambda c, t: c.get("models"),
     "getModel": lambda c, t: c.get(f"models/{t.model('text')}"),

@@ -28,3 +28,10 @@ def total_mismatch(usage: Any) -> Mismatch | None:
         sum_text = " + ".join(f"{v} {k}" for k, v in parts.items() if v)
         return Mismatch(f"totalTokenCount is {total}, but {sum_text} = {expected}", expected, total)
     return None
+
+
+def count_of(body: Any, name: str) -> int | None:
+    """A response's usageMetadata count ``name`` (promptTokenCount, ...), if it has one."""
+    usage = body.get("usageMetadata") if isinstance(body, dict) else None
+    count = usage.get(name) if isinstance(usage, dict) else None
+    return count if isinstance(count, int) else None

@@ -25,6 +25,15 @@ FEATURES = (
     "image_streaming",
     "google_search",
     "cached_content",
+    "openai_image_bridge",  # AIone seed 001: image models via /v1/chat/completions
+    "thinking_level",  # the thinking model accepts thinkingConfig.thinkingLevel (Gemini 3)
+    "image_size",  # the image model honours imageConfig.imageSize 1K/2K/4K (Gemini 3 Pro Image)
+    "image_size_variants",  # `<image model>-2k` / `-4k` serve it at 2K / 4K (AIone seed 001)
+    "fidelity",  # relays to the suite's scripted upstream (targets.yaml `upstream:`): FID rules apply
 )
 
 MODEL_ROLES = ("text", "image", "embedding", "thinking")
+
+# A prompt word on which the reference gateway's fake upstream fails after its first piece, as an
+# overloaded upstream does, so the gateway's mid-stream error path can be seen. Real models just read it.
+UPSTREAM_FAILURE = "gc-upstream-failure"

@@ -21,6 +21,7 @@ import pytest
 
 from conformance.reference import FAULTS, PROFILES, GatewayConfig, ReferenceGateway
 from conformance.reference.images import png_dimensions
+from conformance.vocabulary import UPSTREAM_FAILURE
 
 KEY = "test-key-123"
 TEXT = "gemini-2.5-flash"
@@ -210,6 +211,15 @@ def test_stream_without_alt_is_a_json_array(serve: Serve) -> None:
     assert unknown.status_code == 404 and unknown.json()[0]["error"]["status"] == "NOT_FOUND"
 
 
+def test_upstream_failure_ends_a_stream_with_one_error_event(serve: Serve) -> None:
+    client = serve()
+    body = user(f"{PROMPT} {UPSTREAM_FAILURE}")
+    chunks = sse_chunks(stream(client, body=body))
+    assert texts(chunks[0]) == "Count from" and "finishReason" not in chunks[0]["candidates"][0]
+    assert chunks[1]["error"]["code"] == 503 and chunks[1]["error"]["status"] == "UNAVAILABLE" and len(chunks) == 2
+    assert error_of(generate(client, body=body))["status"] == "UNAVAILABLE"
+
+
 def test_thinking_budget_and_included_thoughts(serve: Serve) -> None:
     client = serve()
     config = {"thinkingConfig": {"includeThoughts": True, "thinkingBudget": 3}}
@@ -271,7 +281,7 @@ def test_snake_case_and_sdk_mixed_bodies_are_accepted(serve: Serve) -> None:
     answer = generate(serve(), body=body).json()
     assert answer["candidates"][0]["content"]["parts"][0] == {"text": "Let me", "thought": True}
     assert texts(answer) == "one two" and answer["candidates"][0]["finishReason"] == "MAX_TOKENS"
-    assert answer["usageMetadata"]["promptTokenCount"] == 5  # system_instruction counted
+    assert answer["usageMetadata"]["promptTokenCount"] == 5 + 258  # system_instruction and the image counted
     bad_int = generate(serve(), body=user("x", generationConfig={"topK": 40.5}))
     assert bad_int.status_code == 400
 
@@ -556,6 +566,99 @@ def _(c: httpx.Client) -> None:
     assert first.count(b"data: ") == 5 and not rest and waited >= 0.05
 
 
+@probe("event_field_lines")
+def _(c: httpx.Client) -> None:
+    assert stream(c).content.startswith(b"event: message\r\ndata: {")
+
+
+@probe("json_split_across_data_lines")
+def _(c: httpx.Client) -> None:
+    assert b',\r\ndata: "usageMetadata"' in stream(c).content
+
+
+@probe("nan_in_opening_chunk")
+def _(c: httpx.Client) -> None:
+    assert b'"avgLogprobs":NaN' in stream(c).content.split(b"\r\n\r\n")[0]
+
+
+@probe("no_blank_line_after_last_event")
+def _(c: httpx.Client) -> None:
+    content = stream(c).content
+    assert content.endswith(b"}") and b"\r\n\r\ndata: " in content
+
+
+@probe("sse_error_before_first_byte")
+def _(c: httpx.Client) -> None:
+    response = stream(c, "no-such-model")
+    assert response.status_code == 200 and response.content.startswith(b'data: {"error":{"code":404')
+
+
+@probe("openai_error_event_mid_stream")
+def _(c: httpx.Client) -> None:
+    error = sse_chunks(stream(c, body=user(f"{PROMPT} {UPSTREAM_FAILURE}")))[-1]["error"]
+    assert error.get("type") == "invalid_request_error" and error.get("code") == "unavailable"
+
+
+@probe("sse_body_as_json_array")
+def _(c: httpx.Client) -> None:
+    response = stream(c)
+    assert response.headers["content-type"] == "text/event-stream" and response.content.startswith(b"[{")
+
+
+@probe("json_array_ignored_without_alt")
+def _(c: httpx.Client) -> None:
+    assert stream(c, sse=False).content.startswith(b"data: {")
+
+
+@probe("response_id_changes_per_chunk")
+def _(c: httpx.Client) -> None:
+    assert len({chunk["responseId"] for chunk in sse_chunks(stream(c))}) == 3
+
+
+@probe("stream_ids_dropped")
+def _(c: httpx.Client) -> None:
+    assert not any({"responseId", "modelVersion"} & set(chunk) for chunk in sse_chunks(stream(c)))
+
+
+@probe("cumulative_text_chunks")
+def _(c: httpx.Client) -> None:
+    assert [texts(chunk) for chunk in sse_chunks(stream(c))] == ["Count from", "Count from 1 to", "Count from 1 to 20"]
+
+
+@probe("generate_returns_array")
+def _(c: httpx.Client) -> None:
+    assert isinstance(generate(c).json(), list)
+
+
+@probe("snake_case_response_keys")
+def _(c: httpx.Client) -> None:
+    assert {"usage_metadata", "model_version", "response_id"} <= set(generate(c).json())
+    assert {"usage_metadata", "model_version", "response_id"} <= set(sse_chunks(stream(c))[0])
+
+
+@probe("success_status_201")
+def _(c: httpx.Client) -> None:
+    assert generate(c).status_code == 201
+
+
+@probe("ignores_snake_case_fields")
+def _(c: httpx.Client) -> None:
+    body = user(PROMPT, generation_config={"max_output_tokens": 1})
+    assert generate(c, body=body).json()["candidates"][0]["finishReason"] == "STOP"
+
+
+@probe("drops_snake_case_system_instruction")
+def _(c: httpx.Client) -> None:
+    with_instruction = user(PROMPT, system_instruction={"parts": [{"text": "be brief"}]})
+    counts = [generate(c, body=body).json()["usageMetadata"]["promptTokenCount"] for body in (user(PROMPT), with_instruction)]
+    assert counts[0] == counts[1]
+
+
+@probe("rejects_float_top_k")
+def _(c: httpx.Client) -> None:
+    assert generate(c, body=user(PROMPT, generationConfig={"topK": 40.0})).status_code == 400
+
+
 @probe("image_mime_mismatch")
 def _(c: httpx.Client) -> None:
     data = generate(c, IMAGE, user("a cat")).json()["candidates"][0]["content"]["parts"][1]["inlineData"]
@@ -661,6 +764,317 @@ def _(c: httpx.Client) -> None:
     assert generate(c).status_code == 200
 
 
+# --- Probes: generation config, tools, thinking, multimodal input and images -------------------
+
+CITY = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+TOOLS = [{"functionDeclarations": [{"name": "get_weather", "parameters": CITY}, {"name": "get_time", "parameters": CITY}]}]
+NO_THINKING = {"thinkingConfig": {"thinkingBudget": 0}}
+
+
+def calls(body: dict) -> list[dict]:
+    return [part for part in body["candidates"][0]["content"]["parts"] if "functionCall" in part]
+
+
+def answered_call(c: httpx.Client, config: dict, model: str = TEXT) -> httpx.Response:
+    """A call, then its result sent back in the history."""
+    ask = user("Call get_weather for Paris.", tools=TOOLS, generationConfig=config)
+    turn = generate(c, model, ask).json()["candidates"][0]["content"]
+    result = {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"forecast": "sunny"}}}]}
+    return generate(c, model, ask | {"contents": [*ask["contents"], turn, result]})
+
+
+def oversize(c: httpx.Client, megabytes: int) -> httpx.Response:
+    blob = {"inlineData": {"mimeType": "image/png", "data": "A" * (megabytes * 2**20)}}
+    body = {"contents": [{"parts": [{"text": "hi"}, blob]}]}
+    return c.post("/v1beta/models/gemini-3.5-flash:generateContent", content=json.dumps(body), timeout=30)
+
+
+def image_size(c: httpx.Client, model: str = IMAGE, **image_config: str) -> tuple[int, int]:
+    body = user("a cat", generationConfig={"imageConfig": image_config})
+    picture = generate(c, model, body).json()["candidates"][0]["content"]["parts"][1]
+    return png_dimensions(base64.b64decode(picture["inlineData"]["data"]))
+
+
+@probe("ignores_max_output_tokens")
+def _(c: httpx.Client) -> None:
+    assert texts(generate(c, body=user(PROMPT, generationConfig={"maxOutputTokens": 2})).json()) == PROMPT
+
+
+@probe("max_tokens_reported_as_stop")
+def _(c: httpx.Client) -> None:
+    capped = generate(c, body=user(PROMPT, generationConfig={"maxOutputTokens": 2})).json()
+    assert texts(capped) == "Count from" and capped["candidates"][0]["finishReason"] == "STOP"
+
+
+@probe("ignores_stop_sequences")
+def _(c: httpx.Client) -> None:
+    assert texts(generate(c, body=user(PROMPT, generationConfig={"stopSequences": ["to"]})).json()) == PROMPT
+
+
+@probe("json_mode_ignored")
+def _(c: httpx.Client) -> None:
+    config = {"responseMimeType": "application/json", "responseJsonSchema": {"type": "object"}}
+    assert texts(generate(c, body=user(PROMPT, generationConfig=config)).json()) == PROMPT
+
+
+@probe("drops_system_instruction")
+def _(c: httpx.Client) -> None:
+    body = user("hi", systemInstruction={"parts": [{"text": "be brief"}]})
+    assert generate(c, body=body).json()["usageMetadata"]["promptTokenCount"] == 1
+
+
+@probe("args_as_json_string")
+def _(c: httpx.Client) -> None:
+    call = calls(generate(c, body=user("Call get_weather for Paris.", tools=TOOLS)).json())[0]["functionCall"]
+    assert isinstance(call["args"], str) and json.loads(call["args"]) == {"city": "Paris"}
+
+
+@probe("args_wrapped_in_arguments")
+def _(c: httpx.Client) -> None:
+    call = calls(generate(c, body=user("Call get_weather for Paris.", tools=TOOLS)).json())[0]["functionCall"]
+    assert set(call["args"]) == {"arguments"} and json.loads(call["args"]["arguments"]) == {"city": "Paris"}
+
+
+@probe("keeps_only_first_function_call")
+def _(c: httpx.Client) -> None:
+    assert len(calls(generate(c, body=user("Call get_weather and get_time for Paris.", tools=TOOLS)).json())) == 1
+
+
+@probe("function_call_ids_collide")
+def _(c: httpx.Client) -> None:
+    body = generate(c, body=user("Call get_weather and get_time for Paris.", tools=TOOLS)).json()
+    assert [part["functionCall"]["id"] for part in calls(body)] == ["call_0", "call_0"]
+
+
+@probe("function_response_as_string")
+def _(c: httpx.Client) -> None:
+    assert answered_call(c, NO_THINKING).status_code == 400
+
+
+@probe("ignores_tool_config")
+def _(c: httpx.Client) -> None:
+    body = user("Call get_weather for Paris.", tools=TOOLS, toolConfig={"functionCallingConfig": {"mode": "NONE"}})
+    assert calls(generate(c, body=body).json())
+
+
+@probe("strips_thought_signature")
+def _(c: httpx.Client) -> None:
+    body = generate(c, "gemini-3.5-flash", user("Call get_weather for Paris.", tools=TOOLS)).json()
+    assert "thoughtSignature" not in calls(body)[0]
+    assert answered_call(c, {}, "gemini-3.5-flash").status_code == 400
+
+
+@probe("rejects_thought_signature_in_history")
+def _(c: httpx.Client) -> None:
+    assert answered_call(c, {}).status_code == 400
+
+
+@probe("thoughts_despite_zero_budget")
+def _(c: httpx.Client) -> None:
+    assert generate(c, body=user("hi", generationConfig=NO_THINKING)).json()["usageMetadata"].get("thoughtsTokenCount") == 8
+
+
+@probe("thoughts_not_flagged")
+def _(c: httpx.Client) -> None:
+    config = {"thinkingConfig": {"includeThoughts": True}}
+    assert generate(c, body=user("hi", generationConfig=config)).json()["candidates"][0]["content"]["parts"][0] == {
+        "text": "Let me think about this step by step"
+    }
+
+
+@probe("total_excludes_thoughts")
+def _(c: httpx.Client) -> None:
+    usage = generate(c, body=user("hi")).json()["usageMetadata"]
+    assert usage["thoughtsTokenCount"] and usage["totalTokenCount"] == usage["promptTokenCount"] + usage["candidatesTokenCount"]
+
+
+@probe("rejects_thinking_level")
+def _(c: httpx.Client) -> None:
+    assert generate(c, body=user("hi", generationConfig={"thinkingConfig": {"thinkingLevel": "LOW"}})).status_code == 400
+
+
+@probe("rejects_budget_minus_one")
+def _(c: httpx.Client) -> None:
+    assert generate(c, body=user("hi", generationConfig={"thinkingConfig": {"thinkingBudget": -1}})).status_code == 400
+
+
+@probe("suffix_not_applied")
+def _(c: httpx.Client) -> None:
+    assert generate(c, "gemini-2.5-pro-nothinking").json()["usageMetadata"].get("thoughtsTokenCount") == 8
+
+
+@probe("drops_snake_case_inline_data")
+def _(c: httpx.Client) -> None:
+    image = {"inline_data": {"mime_type": "image/png", "data": "AAAA"}}
+    body = {"contents": [{"parts": [{"text": "one two"}, image]}], "generationConfig": NO_THINKING}
+    assert generate(c, body=body).json()["usageMetadata"]["promptTokenCount"] == 2
+
+
+@probe("inline_limit_below_documented")
+def _(c: httpx.Client) -> None:
+    assert oversize(c, 21).status_code == 400
+
+
+@probe("oversize_body_500")
+def _(c: httpx.Client) -> None:
+    assert oversize(c, 31).status_code == 500
+
+
+@probe("oversize_body_resets_connection")
+def _(c: httpx.Client) -> None:
+    try:
+        response = oversize(c, 31)
+    except httpx.TransportError:
+        return
+    raise AssertionError(f"answered HTTP {response.status_code} instead of dropping the connection")
+
+
+@probe("truncates_large_image")
+def _(c: httpx.Client) -> None:
+    picture = generate(c, IMAGE, user("a cat")).json()["candidates"][0]["content"]["parts"][1]
+    assert len(picture["inlineData"]["data"]) == 2**20
+
+
+@probe("ignores_aspect_ratio")
+def _(c: httpx.Client) -> None:
+    assert image_size(c, aspectRatio="16:9") == (64, 64)
+
+
+@probe("ignores_image_size")
+def _(c: httpx.Client) -> None:
+    assert image_size(c, imageSize="2K") == (64, 64)
+
+
+@probe("size_variant_served_as_base")
+def _(c: httpx.Client) -> None:
+    assert image_size(c, "gemini-3-pro-image-preview-2k") == (64, 64)
+
+
+@probe("drops_text_part_with_image")
+def _(c: httpx.Client) -> None:
+    assert [set(part) for part in generate(c, IMAGE, user("a cat")).json()["candidates"][0]["content"]["parts"]] == [{"inlineData"}]
+
+
+# Declared actions, API versions, the OpenAI image bridge, semantic smoke.
+LIMITED = "limited-key-456"  # the rate-limited key of the gateways the rate-limit probes run on
+PROBE_OPTIONS = {name: {"rate_limited_key": LIMITED} for name in ("rate_limit_as_500", "rate_limit_without_retry_info")}
+
+
+def embeddings(c: httpx.Client, *texts: str) -> list[list[float]]:
+    body = {"requests": [{"model": f"models/{EMBEDDING}", "content": {"parts": [{"text": t}]}} for t in texts]}
+    return [e["values"] for e in c.post(f"/v1beta/models/{EMBEDDING}:batchEmbedContents", json=body).json()["embeddings"]]
+
+
+def bridge(c: httpx.Client, **change: object) -> httpx.Response:
+    content = [{"type": "text", "text": "a cat"}]
+    body = {"model": IMAGE, "messages": [{"role": "user", "content": content}], "aspect_ratio": "16:9", **change}
+    return c.post("/v1/chat/completions", json=body)
+
+
+@probe("count_tokens_zero")
+def _(c: httpx.Client) -> None:
+    assert c.post(f"/v1beta/models/{TEXT}:countTokens", json=user("one two three")).json() == {"totalTokens": 0}
+
+
+@probe("count_tokens_rejects_generate_content_request")
+def _(c: httpx.Client) -> None:
+    assert c.post(f"/v1beta/models/{TEXT}:countTokens", json={"generateContentRequest": user("hi")}).status_code == 400
+
+
+@probe("batch_embed_reversed")
+def _(c: httpx.Client) -> None:
+    assert embeddings(c, "a", "b")[0] == embeddings(c, "b")[0]
+
+
+@probe("batch_embed_drops_last")
+def _(c: httpx.Client) -> None:
+    assert len(embeddings(c, "a", "b")) == 1
+
+
+@probe("models_without_prefix")
+def _(c: httpx.Client) -> None:
+    assert not any(model["name"].startswith("models/") for model in c.get("/v1beta/models").json()["models"])
+
+
+@probe("models_empty_next_page_token")
+def _(c: httpx.Client) -> None:
+    assert c.get("/v1beta/models").json().get("nextPageToken") == ""
+
+
+@probe("models_missing_generation_methods")
+def _(c: httpx.Client) -> None:
+    assert not any("supportedGenerationMethods" in model for model in c.get("/v1beta/models").json()["models"])
+
+
+@probe("get_model_wrong_name")
+def _(c: httpx.Client) -> None:
+    assert c.get(f"/v1beta/models/{TEXT}").json()["name"] == f"models/{TEXT}-001"
+
+
+@probe("rate_limit_as_500")
+def _(c: httpx.Client) -> None:
+    assert generate(c, headers={"authorization": f"Bearer {LIMITED}"}).status_code == 500
+
+
+@probe("rate_limit_without_retry_info")
+def _(c: httpx.Client) -> None:
+    response = generate(c, headers={"authorization": f"Bearer {LIMITED}"})
+    assert response.status_code == 429 and "details" not in response.json()["error"]
+
+
+@probe("v1_not_served")
+def _(c: httpx.Client) -> None:
+    assert c.post(f"/v1/models/{TEXT}:generateContent", json=user("hi")).status_code == 404
+    assert generate(c).status_code == 200
+
+
+@probe("ignores_path_prefix")
+def _(c: httpx.Client) -> None:
+    assert c.post(f"/wrong/prefix/v1beta/models/{TEXT}:generateContent", json=user("hi")).status_code == 200
+
+
+@probe("semantic_ignores_instruction")
+def _(c: httpx.Client) -> None:
+    assert texts(generate(c, body=user("Reply with exactly PONG")).json()) == "Reply with exactly PONG"
+
+
+@probe("bridge_content_as_string")
+def _(c: httpx.Client) -> None:
+    content = bridge(c).json()["choices"][0]["message"]["content"]
+    assert isinstance(content, str) and content.startswith("Here is the image.\n\n![image](data:image/png")
+
+
+@probe("bridge_ignores_aspect_ratio")
+def _(c: httpx.Client) -> None:
+    content = bridge(c).json()["choices"][0]["message"]["content"]
+    png = base64.b64decode(content[1]["image_url"]["url"].split(",", 1)[1])
+    assert png_dimensions(png) == (64, 64)
+
+
+@probe("bridge_remote_url_only")
+def _(c: httpx.Client) -> None:
+    picture = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
+    assert bridge(c, messages=[{"role": "user", "content": [picture]}]).status_code == 400
+
+
+@probe("bridge_streams")
+def _(c: httpx.Client) -> None:
+    response = bridge(c, stream=True)
+    assert response.status_code == 200 and response.text.endswith("data: [DONE]\n\n")
+
+
+@probe("bridge_no_usage")
+def _(c: httpx.Client) -> None:
+    assert "usage" not in bridge(c).json()
+
+
+def test_bridge_and_rate_limited_key_on_clean_gateways(serve: Serve) -> None:
+    completion = bridge(serve("aione")).json()
+    assert [part["type"] for part in completion["choices"][0]["message"]["content"]] == ["text", "image_url"]
+    limited = generate(serve(rate_limited_key=LIMITED), headers={"authorization": f"Bearer {LIMITED}"})
+    assert limited.status_code == 429 and error_of(limited)["status"] == "RESOURCE_EXHAUSTED"
+
+
 def test_every_fault_has_a_probe_and_a_documented_bug() -> None:
     assert set(FAULT_PROBES) == set(FAULTS)
     for fault in FAULTS.values():
@@ -674,10 +1088,10 @@ def test_every_fault_has_a_probe_and_a_documented_bug() -> None:
 
 @pytest.mark.parametrize("name", FAULTS)
 def test_fault_misbehaves_and_clean_gateway_does_not(serve: Serve, name: str) -> None:
-    profile = FAULTS[name].profile
-    FAULT_PROBES[name](serve(profile, faults=(name,)))
+    profile, options = FAULTS[name].profile, PROBE_OPTIONS.get(name, {})
+    FAULT_PROBES[name](serve(profile, faults=(name,), **options))
     with pytest.raises(AssertionError):
-        FAULT_PROBES[name](serve(profile))
+        FAULT_PROBES[name](serve(profile, **options))
 
 
 def test_faults_combine(serve: Serve) -> None:

@@ -3,14 +3,26 @@
 IMG-01 generateContent on an image model returns inlineData that decodes to an image of its mimeType
 IMG-02 streaming an image model is rejected with the documented status and a Google error envelope
 IMG-03 where image streaming is declared, the stream delivers the image
+IMG-04 imageConfig.aspectRatio is honoured: the picture's width/height is the ratio asked for
+IMG-05 imageConfig.imageSize 2K is honoured: twice the pixels of the default 1K on each side
+IMG-06 the -2k / -4k model variants give 2K / 4K pictures, where declared
+IMG-07 responseModalities TEXT and IMAGE give a text part beside the image (SHOULD)
+
+Sizes are judged from the picture itself (PNG or JPEG header), against the shared 1K answer rather
+than absolute pixels: Google's 1K 16:9 is 1344x768, not 1024 wide. Ratios are allowed 5% (Google
+rounds 16:9 to 1.75), scales 15%.
 """
 
 from __future__ import annotations
 
-from conformance import expect
+import pytest
+
+from conformance import expect, requests
+from conformance.checks.config import accepted
 from conformance.images import InlineImage, inline_images
-from conformance.rules import IMAGE, MUST, Needs, rule
-from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA
+from conformance.outcomes import not_applicable
+from conformance.rules import IMAGE, MUST, SHOULD, Needs, rule
+from conformance.sources import AIONE_IMAGES, AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA
 
 IMAGE_STREAM = IMAGE + Needs(actions=("streamGenerateContent",), features=("sse",))
 
@@ -69,3 +81,91 @@ def image_stream_delivers_image(responses):
     expect.status_ok(exchange)
     images = [image for i, chunk in enumerate(exchange.sse.chunks()) for image in inline_images(chunk, f"$chunk[{i}]")]
     _require_image(exchange, images)
+
+
+RATIO_TOLERANCE = 0.05
+SCALE_TOLERANCE = 0.15
+IMAGE_CONFIG = GEMINI_API.at("§2 GenerationConfig: imageConfig {aspectRatio, imageSize 1K/2K/4K}")
+
+
+def _pixels(exchange) -> tuple[int, int]:
+    """(width, height) of the first picture in an image answer (that there is one is IMG-01's)."""
+    sizes = [image.size for image in inline_images(accepted(exchange)) if image.size]
+    if not sizes:
+        not_applicable("the answer carries no PNG or JPEG picture whose size can be read (IMG-01 checks the image)")
+    return sizes[0]
+
+
+@rule(
+    "IMG-04",
+    MUST,
+    f"imageConfig.aspectRatio is honoured: the picture's width/height is the ratio asked for ({requests.IMAGE_ASPECT_RATIO})",
+    source=(IMAGE_CONFIG, AIONE_NATIVE.at("Comparison: image parameters imageConfig.aspectRatio"), NEBULA.at("Image generation: imageConfig.aspectRatio"), GATEWAY_BUGS.at("§5 rule 13: generationConfig forwarded intact")),
+    needs=IMAGE,
+)
+def aspect_ratio_honoured(responses):
+    exchange = responses.image()
+    width, height = _pixels(exchange)
+    wide, high = map(int, requests.IMAGE_ASPECT_RATIO.split(":"))
+    if abs(width / height / (wide / high) - 1) > RATIO_TOLERANCE:
+        raise expect.fail(
+            f"the picture is {width}x{height} ({width / height:.3f}), not {requests.IMAGE_ASPECT_RATIO} ({wide / high:.3f})",
+            exchange,
+            path="$.candidates[0].content.parts[*].inlineData",
+            expected=f"width/height {wide / high:.3f} within {RATIO_TOLERANCE:.0%}",
+            actual=f"{width}x{height}",
+        )
+
+
+def _scaled(responses, exchange, factor: int, what: str) -> None:
+    """The picture in ``exchange`` is ``factor`` times the shared 1K picture on its long side."""
+    long_side, base_side = max(_pixels(exchange)), max(_pixels(responses.image()))
+    if abs(long_side / base_side / factor - 1) > SCALE_TOLERANCE:
+        raise expect.fail(
+            f"{what} gave a picture {long_side} px on its long side, {long_side / base_side:.2f} times the default 1K's {base_side} px",
+            exchange,
+            path="$.candidates[0].content.parts[*].inlineData",
+            expected=f"{factor} times {base_side} px, within {SCALE_TOLERANCE:.0%}",
+            actual=f"{long_side} px",
+        )
+
+
+@rule(
+    "IMG-05",
+    MUST,
+    "imageConfig.imageSize 2K is honoured: the picture is twice the default 1K's size on each side",
+    source=(IMAGE_CONFIG, AIONE_NATIVE.at("Comparison: image parameters imageConfig.imageSize"), NEBULA.at("Image generation: imageConfig.imageSize")),
+    needs=IMAGE + Needs(features=("image_size",)),
+)
+def image_size_honoured(responses, client, target):
+    exchange = client.generate(target.model("image"), requests.image_request(image_size="2K"))
+    _scaled(responses, exchange, 2, "imageSize 2K")
+
+
+VARIANTS = {"-2k": 2, "-4k": 4}
+
+
+@rule(
+    "IMG-06",
+    MUST,
+    "the -2k and -4k variants of the image model give 2K and 4K pictures",
+    source=(AIONE_IMAGES.at("Limitations & Notes 5: model variants gemini-3-pro-image-preview-2k / -4k"), AIONE_NATIVE.at("Comparison: both formats access the same set of models")),
+    needs=IMAGE + Needs(features=("image_size_variants",)),
+)
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def image_size_variant(responses, client, target, variant):
+    exchange = client.generate(target.model("image") + variant, requests.image_request())
+    _scaled(responses, exchange, VARIANTS[variant], f"the {variant} variant")
+
+
+@rule(
+    "IMG-07",
+    SHOULD,
+    "with responseModalities TEXT and IMAGE the answer carries a text part beside the image",
+    source=(GEMINI_API.at("§2 GenerationConfig: responseModalities"), AIONE_IMAGES.at("Response Format: some responses include both descriptive text and an image"), GATEWAY_BUGS.at("§5 rule 20: parts kept in both directions")),
+    needs=IMAGE,
+)
+@pytest.mark.semantic
+def text_beside_image(responses):
+    exchange = responses.image()
+    expect.matches_schema(accepted(exchange), "generate_content_response#/$defs/TextAndImage", exchange)

@@ -1,31 +1,63 @@
-"""streamGenerateContent?alt=sse: one shared stream, checked frame by frame.
+"""streamGenerateContent: one shared `alt=sse` stream, checked chunk by chunk, and the JSON-array form.
 
 STREAM-01 the stream is served as text/event-stream
-STREAM-02 every event is exactly one `data: <json>` line and a blank line
+STREAM-02 every event is exactly one `data: <json>` line and a blank line (any framing problem)
 STREAM-03 every chunk is a GenerateContentResponse (schema)
 STREAM-04 usageMetadata is cumulative: never decreases, promptTokenCount constant
 STREAM-05 the last chunk carries finishReason
 STREAM-06 the last chunk carries the final usage totals
 STREAM-07 the stream arrives in more than one piece
+STREAM-08 without alt=sse the stream is a JSON array of GenerateContentResponse (SHOULD)
+STREAM-09 every chunk carries the same responseId (SHOULD)
+STREAM-10 every chunk carries modelVersion (SHOULD)
+STREAM-11 chunks carry text deltas, never the whole text so far
+
+STREAM-02 fails on any framing problem, a body that is not an event stream at all included; the
+framing area (SSE-NN) names each kind of problem by the SDK it breaks.
+
+STREAM-11 looks for cumulative text rather than comparing the stream with a non-streamed answer: a
+real model answers the same prompt differently twice, so that comparison would only hold on the
+reference gateway. A chunk whose text starts with everything streamed before it is what a
+cumulative stream shows on any model; with the counting prompt a real delta never does.
 """
 
 from __future__ import annotations
 
-from conformance import expect
-from conformance.rules import MUST, STREAM, rule
+from conformance import expect, requests
+from conformance.checks.framing import no_framing_problem
+from conformance.rules import MUST, SHOULD, STREAM, Needs, rule
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
 from conformance.usage import ADDENDS, total_mismatch
 
 COUNTS = ("promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount", "totalTokenCount")
 
 
-def _chunks(responses) -> tuple[object, list[dict]]:
-    exchange = responses.text_stream()
+RESPONSE = "generate_content_response"
+# The least time between the first and the last event of a stream that was not buffered: a buffered
+# body split over two network reads arrives microseconds apart; the reference paces events 15 ms.
+MIN_SPREAD_S = 0.005
+JSON_ARRAY_STREAM = Needs(actions=("streamGenerateContent",), features=("json_array_stream",), models=("text",))
+
+
+def chunks_of(exchange) -> list[dict]:
     expect.status_ok(exchange)
     chunks = exchange.sse.chunks()
     if not chunks:
         raise expect.fail("the stream carried no JSON chunk", exchange, expected="one or more data: events", actual=exchange.excerpt(200))
-    return exchange, chunks
+    return chunks
+
+
+def _chunks(responses) -> tuple[object, list[dict]]:
+    exchange = responses.text_stream()
+    return exchange, chunks_of(exchange)
+
+
+def every_chunk_matches(responses, schema: str, why: str = "") -> list[dict]:
+    """Each chunk of the shared stream against a schema (fragment); `why` says what a mismatch breaks."""
+    exchange, chunks = _chunks(responses)
+    for index, chunk in enumerate(chunks):
+        expect.matches_schema(chunk, schema, exchange, what=f"chunk {index}{why}", at=f"$chunk[{index}]")
+    return chunks
 
 
 @rule(
@@ -54,24 +86,12 @@ def event_stream_content_type(responses):
     needs=STREAM,
 )
 def data_only_framing(responses):
-    exchange = responses.text_stream()
-    expect.status_ok(exchange)
-    problems = exchange.sse.problems
-    if problems:
-        raise expect.fail(
-            f"the stream's framing breaks Gemini clients: {problems[0].describe()}",
-            exchange,
-            expected="data: {json}\\r\\n\\r\\n per event, nothing else",
-            actual=problems[0].line,
-            details=tuple(p.describe() for p in problems[1:5]),
-        )
+    no_framing_problem(responses)
 
 
 @rule("STREAM-03", MUST, "every streamed chunk is a GenerateContentResponse", source=(GEMINI_API.at("§6 Streaming: stream of GenerateContentResponse"), AIONE_NATIVE.at("SSE Response Format")), needs=STREAM)
 def chunk_schema(responses):
-    exchange, chunks = _chunks(responses)
-    for index, chunk in enumerate(chunks):
-        expect.matches_schema(chunk, "stream_chunk", exchange, what=f"chunk {index}", at=f"$chunk[{index}]")
+    every_chunk_matches(responses, "stream_chunk")
 
 
 @rule(
@@ -116,7 +136,7 @@ def cumulative_usage(responses):
 )
 def final_finish_reason(responses):
     exchange, chunks = _chunks(responses)
-    expect.matches_schema(chunks[-1], "generate_content_response#/$defs/Finished", exchange, what="the last chunk", at=f"$chunk[{len(chunks) - 1}]")
+    expect.matches_schema(chunks[-1], f"{RESPONSE}#/$defs/Finished", exchange, what="the last chunk", at=f"$chunk[{len(chunks) - 1}]")
 
 
 @rule(
@@ -130,7 +150,7 @@ def final_usage_totals(responses):
     exchange, chunks = _chunks(responses)
     last_index = len(chunks) - 1
     at = f"$chunk[{last_index}]"
-    expect.matches_schema(chunks[-1], "generate_content_response#/$defs/HasUsage", exchange, what="the last chunk", at=at)
+    expect.matches_schema(chunks[-1], f"{RESPONSE}#/$defs/HasUsage", exchange, what="the last chunk", at=at)
     final = chunks[-1]["usageMetadata"]
     for index, chunk in enumerate(chunks[:-1]):
         usage = chunk.get("usageMetadata") or {}
@@ -156,14 +176,107 @@ def final_usage_totals(responses):
     source=(GATEWAY_BUGS.at("§5 rule 2; CLIProxyAPI#593, uni-api#146"), AIONE_NATIVE.at("Streaming Request")),
     needs=STREAM,
 )
-def incremental_delivery(responses):
-    exchange, _ = _chunks(responses)
-    events = exchange.sse.chunk_events()
-    first, last = exchange.arrival(events[0].end), exchange.arrival(events[-1].end)
-    if len(events) < 2 or first >= last:
+def incremental_delivery(responses, client, target):
+    exchange = responses.text_stream()
+    if not _buffered(exchange):
+        return
+    # A gateway that buffers does so every time; a second stream tells it from a moment in which
+    # this client was not scheduled to read while the events arrived.
+    exchange = client.stream(target.model("text"), requests.text_request(target))
+    if _buffered(exchange):
+        events = exchange.sse.chunk_events()
+        first, last = exchange.arrival(events[0].end), exchange.arrival(events[-1].end)
         raise expect.fail(
-            f"all {len(events)} event(s) arrived at once, {last:.3f} s after the request: the stream was buffered",
+            f"all {len(events)} event(s) arrived at once, {last:.3f} s after the request, in two streams: it was buffered",
             exchange,
-            expected="the first event before the last",
+            expected=f"the first event at least {MIN_SPREAD_S * 1000:g} ms before the last",
             actual=f"first event at {first:.3f} s, last at {last:.3f} s, {len(exchange.reads)} network read(s)",
         )
+
+
+def _buffered(exchange) -> bool:
+    """The stream's events (at least one, or the check fails) arrived within MIN_SPREAD_S of each other."""
+    chunks_of(exchange)
+    events = exchange.sse.chunk_events()
+    return len(events) < 2 or exchange.arrival(events[-1].end) - exchange.arrival(events[0].end) < MIN_SPREAD_S
+
+
+@rule(
+    "STREAM-08",
+    SHOULD,
+    "without alt=sse, streamGenerateContent answers a JSON array of GenerateContentResponse objects",
+    source=(GEMINI_API.at("§6 Streaming: without alt; §5: errors as [{error}]; §9 rule 28"), GATEWAY_BUGS.at("§5 rule 3; new-api#4086, litellm#28777")),
+    needs=JSON_ARRAY_STREAM,
+)
+def json_array_without_alt(client, target):
+    exchange = client.stream(target.model("text"), requests.tiny_request(target), alt_sse=False)
+    expect.status_ok(exchange)
+    stream = exchange.json_array
+    if stream.problems or not stream.items:
+        raise expect.fail(
+            f"the body is not a streamed JSON array: {stream.problems[0] if stream.problems else 'the array is empty'}",
+            exchange,
+            expected="[GenerateContentResponse, ...] (Google streams a JSON array when alt is absent)",
+            actual=exchange.excerpt(160),
+            details=stream.problems[1:5],
+        )
+    for index, item in enumerate(stream.values()):
+        expect.matches_schema(item, "stream_chunk", exchange, what=f"array item {index}", at=f"$[{index}]")
+
+
+STREAM_IDS_DOCS = (GEMINI_API.at("§6 chunk contents: every chunk carries modelVersion and the same responseId; §9 rule 26"), GATEWAY_BUGS.at("§5 rule 25; §6 F24"))
+
+
+@rule("STREAM-09", SHOULD, "every chunk of a stream carries the same responseId", source=STREAM_IDS_DOCS, needs=STREAM)
+def same_response_id(responses):
+    chunks = every_chunk_matches(responses, f"{RESPONSE}#/$defs/HasResponseId")
+    first = chunks[0]["responseId"]
+    for index, chunk in enumerate(chunks):
+        if chunk["responseId"] != first:
+            raise expect.fail(
+                f"responseId changes from {first!r} (chunk 0) to {chunk['responseId']!r} (chunk {index}): "
+                "the chunks no longer read as one response",
+                responses.text_stream(),
+                path=f"$chunk[{index}].responseId",
+                expected=first,
+                actual=chunk["responseId"],
+            )
+
+
+@rule("STREAM-10", SHOULD, "every chunk of a stream carries modelVersion", source=STREAM_IDS_DOCS, needs=STREAM)
+def model_version_on_every_chunk(responses):
+    every_chunk_matches(responses, f"{RESPONSE}#/$defs/HasModelVersion")
+
+
+@rule(
+    "STREAM-11",
+    MUST,
+    "chunks carry text deltas: no chunk repeats the text streamed before it",
+    source=(GEMINI_API.at("§9 rule 27: chunks carry deltas, not cumulative text"), AIONE_NATIVE.at("SSE Response Format: Spring / breeze blows")),
+    needs=STREAM,
+)
+def text_deltas(responses):
+    exchange, chunks = _chunks(responses)
+    streamed = ""
+    for index, chunk in enumerate(chunks):
+        text = _answer_text(chunk)
+        if streamed.strip() and text.startswith(streamed):
+            raise expect.fail(
+                f"chunk {index} repeats all {len(streamed)} characters streamed before it: chunks carry the text so far, "
+                "so clients that concatenate them (both SDKs) repeat the answer",
+                exchange,
+                path=f"$chunk[{index}].candidates[0].content.parts",
+                expected=f"only the text after {streamed[-40:]!r}",
+                actual=text[:120],
+            )
+        streamed += text
+
+
+def _answer_text(chunk: dict) -> str:
+    """The non-thought text of the first candidate."""
+    candidates = chunk.get("candidates")
+    candidate = candidates[0] if isinstance(candidates, list) and candidates else None
+    content = candidate.get("content") if isinstance(candidate, dict) else None
+    parts = content.get("parts") if isinstance(content, dict) else None
+    texts = (part.get("text") for part in parts or () if isinstance(part, dict) and not part.get("thought"))
+    return "".join(text for text in texts if isinstance(text, str))

@@ -359,10 +359,7 @@ class GeminiClient:
             )
             raise GatewayUnreachable(self._unreachable) from None
         except httpx.ConnectError as error:
-            self._unreachable = (
-                f"cannot connect to {self.base_url}: {_reason(error)} (target {self.target}):"
-                " is the gateway running? check base_url in targets.yaml"
-            )
+            self._unreachable = unreachable_message(self.base_url, self.target, error)
             raise GatewayUnreachable(self._unreachable) from None
         except httpx.TimeoutException:
             raise RequestTimedOut(
@@ -402,6 +399,14 @@ class GeminiClient:
             response.close()
         exchange.body = _decoded(bytes(received), response.headers)
         exchange.elapsed = time.monotonic() - started
+
+
+def unreachable_message(base_url: str, target: str, error: Exception) -> str:
+    """One line for a gateway that refuses connections, whichever client found out."""
+    return (
+        f"cannot connect to {base_url}: {_reason(error)} (target {target}):"
+        " is the gateway running? check base_url in targets.yaml"
+    )
 
 
 def _reason(error: Exception) -> str:

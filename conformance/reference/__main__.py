@@ -1,7 +1,10 @@
 """Command line: run a reference gateway in the foreground.
 
     python -m conformance.reference --port 8080 [--host 127.0.0.1] [--key K] [--profile NAME]
-        [--fault NAME]... [--latency-ms N] [--stream-interval-ms N] [--list-faults] [--list-profiles]
+        [--fault NAME]... [--latency-ms N] [--stream-interval-ms N] [--path-prefix /P]
+        [--rate-limited-key K] [--list-faults] [--list-profiles]
+    python -m conformance.reference --upstream --port P --key UPSTREAM_KEY [--silence-s N]
+        (the scripted upstream a relaying gateway is pointed at for the fidelity checks)
 
 Prints one line, the base URL, once the gateway serves; runs until interrupted.
 """
@@ -28,6 +31,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fault", action="append", default=[], help="fault to inject; repeatable (see --list-faults)")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay before every response")
     parser.add_argument("--stream-interval-ms", type=int, default=15, help="pause between streamed events")
+    parser.add_argument("--path-prefix", default="", help="serve the API under this path, e.g. /gemini")
+    parser.add_argument("--rate-limited-key", help="a key whose quota is used up: always answered with 429")
+    parser.add_argument("--upstream", action="store_true", help="serve the scripted upstream (fidelity mode); --key is its credential")
+    parser.add_argument("--silence-s", type=float, default=30.0, help="with --upstream: the long-silence scenario's wait")
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     parser.add_argument("--list-profiles", action="store_true", help="list the profiles and exit")
     return parser.parse_args(argv)
@@ -44,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{fault.name}\tbreaks={','.join(fault.breaks)}\t{fault.description}")
     if args.list_profiles or args.list_faults:
         return 0
+    if args.upstream:
+        return _serve_upstream(args)
     try:
         config = GatewayConfig(
             key=args.key,
@@ -51,11 +60,26 @@ def main(argv: list[str] | None = None) -> int:
             faults=tuple(args.fault),
             latency_ms=args.latency_ms,
             stream_interval_ms=args.stream_interval_ms,
+            path_prefix=args.path_prefix,
+            rate_limited_key=args.rate_limited_key,
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    gateway = ReferenceGateway(config, host=args.host, port=args.port)
+    return serve(ReferenceGateway(config, host=args.host, port=args.port))
+
+
+def _serve_upstream(args: argparse.Namespace) -> int:
+    from .upstream import ScriptedUpstream, UpstreamConfig
+
+    if not args.key:
+        print("error: --upstream needs --key: the upstream credential the gateway is configured with", file=sys.stderr)
+        return 2
+    return serve(ScriptedUpstream(UpstreamConfig(key=args.key, silence_s=args.silence_s), host=args.host, port=args.port))
+
+
+def serve(gateway: ReferenceGateway) -> int:
+    """Start, print the base URL, run until SIGINT/SIGTERM."""
     try:
         print(gateway.start(), flush=True)
     except (OSError, RuntimeError) as error:

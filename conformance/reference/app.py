@@ -1,20 +1,23 @@
 """The reference gateway's HTTP surface: what a clean Gemini-native gateway does, step by step.
 
-Served identically under /v1beta/ and /v1/:
+Served identically under /v1beta/ and /v1/, below the config's path prefix if it has one:
 
     POST models/{model}:generateContent | :streamGenerateContent | :countTokens
          | :embedContent | :batchEmbedContents
-    GET  models            GET models/{model}
+    GET  models (?pageSize, ?pageToken)            GET models/{model}
+    POST /v1/chat/completions   the OpenAI-compatible image bridge, where the profile declares
+                                `openai_image_bridge` (openai_bridge.py)
 
 Every request is judged in Google's order, and the first failing step answers:
 
     1. wait `latency_ms` (every response, errors included)
-    2. authenticate (first, so a keyless probe learns nothing about the surface)
+    2. authenticate (first, so a keyless probe learns nothing about the surface); the config's
+       rate-limited key is answered 429 RESOURCE_EXHAUSTED here
     3. known route? unknown paths -> 404; actions the profile lacks (including Google resources
        such as files or cachedContents) -> profile.unsupported_status
     4. does the profile serve the model, for this action? -> 404 NOT_FOUND
     5. is the body valid? -> 400 INVALID_ARGUMENT
-    6. answer, from the fake model
+    6. answer, from the fake model (if it fails mid-answer, a stream ends with one error event)
 
 Faults bend these steps only through the hook points of behaviour.Behaviour.
 """
@@ -36,13 +39,13 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route as StarletteRoute
 
-from . import catalog, envelopes, model, responses, streaming, validation
+from . import catalog, envelopes, model, openai_bridge, responses, streaming, validation
 from .auth import authenticate, presented_keys
 from .behaviour import Behaviour
 from .catalog import IMAGE, ResolvedModel
 from .config import GatewayConfig
 from .envelopes import ApiError
-from .wire import JSON, SSE, Reply
+from .wire import JSON, SSE, Reply, compact_json
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,10 @@ _OTHER_GOOGLE_RESOURCE = re.compile(
     r"^(?:/upload)?/(?P<version>v1beta|v1)/(?P<resource>files|cachedContents|tunedModels|corpora"
     r"|batches|operations|fileSearchStores|generatedFiles)(?:[/:]|$)"
 )
+# Where the API starts in a path, for a gateway that routes loosely (whatever precedes it).
+_API_START = re.compile(r"(?:/upload)?/(?:v1beta|v1)/")
+BRIDGE, _BRIDGE_PATH = "chatCompletions", "/v1/chat/completions"
+MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE = 1000, 50  # ListModels pageSize (facts §4)
 # Errors that mean "nothing lives here": a NoRoute fault may answer them with something else.
 UNROUTED_REASONS = ("unsupported_action", "unknown_path")
 
@@ -70,11 +77,15 @@ class Route:
     wants_sse: bool = False
 
     @classmethod
-    def of(cls, request: Request) -> Route:
+    def of(cls, request: Request, api_path: str | None = None) -> Route:
+        """`api_path`: the path below the gateway's prefix (default: the whole path)."""
         path = request.url.path
-        match = _GEMINI_PATH.match(path)
+        api_path = path if api_path is None else api_path
+        if api_path == _BRIDGE_PATH:
+            return cls(path, "v1", BRIDGE, method_allowed=request.method == "POST")
+        match = _GEMINI_PATH.match(api_path)
         if not match:
-            other = _OTHER_GOOGLE_RESOURCE.match(path)
+            other = _OTHER_GOOGLE_RESOURCE.match(api_path)
             return cls(path, other["version"], other["resource"]) if other else cls(path)
         if match["action"]:
             action, method = match["action"], "POST"
@@ -114,24 +125,48 @@ class Gateway:
 
     async def handle(self, request: Request) -> Response:
         await asyncio.sleep(self.config.latency_ms / 1000)
-        route = Route.of(request)
+        route = self.route_of(request)
         try:
             authenticate(
                 self.config.key,
                 self.profile,
                 self.behaviour,
                 presented_keys(request.headers, request.query_params),
+                self.config.rate_limited_key,
             )
-            if route.action is None:
+            if route.action == BRIDGE and self.bridges_images and route.method_allowed:
+                return await self.chat_completions(request, route)
+            if route.action in (None, BRIDGE):
                 raise envelopes.unknown_path(route.path)
             if not route.method_allowed or route.action not in self.profile.actions:
                 raise envelopes.unsupported_action(self.profile.unsupported_status, route.action)
             return await self._actions[self.behaviour.action_performed(route.action)](request, route)
         except ApiError as error:
+            if self.behaviour.hangs_up_on(error.reason):
+                return hang_up(request)
             return self.error_response(error, route)
         except Exception:
             logger.exception("reference gateway failed on %s %s", request.method, route.path)
             return self.error_response(envelopes.internal_error(), route)
+
+    def route_of(self, request: Request) -> Route:
+        """What the request addresses below the path prefix. Outside the prefix, and under an API
+        version the gateway does not serve, nothing lives."""
+        path, prefix = request.url.path, self.config.path_prefix
+        if self.behaviour.routes_loosely():
+            start = _API_START.search(path)
+            route = Route.of(request, path[start.start() :] if start else path)
+        elif prefix and not path.startswith(prefix + "/"):
+            return Route(path)
+        else:
+            route = Route.of(request, path[len(prefix) :])
+        if route.action not in (None, BRIDGE) and not self.behaviour.serves_version(route.version):
+            return Route(path)
+        return route
+
+    @property
+    def bridges_images(self) -> bool:
+        return "openai_image_bridge" in self.profile.features
 
     # --- Actions ---------------------------------------------------------------------------------
 
@@ -139,7 +174,9 @@ class Gateway:
         resolved = self.resolve_model(route, "generateContent")
         generate = validation.generate_request(await self.read_body(request), self.read_options(resolved))
         await self.behaviour.stall_if_due("generateContent", resolved.spec.kind, lambda: client_gone(request))
-        answer = model.answer(resolved.spec, generate)
+        answer = self.answer(resolved, generate)
+        if answer.failed:
+            raise envelopes.upstream_unavailable()
         body = responses.generate_content_response(answer, resolved.spec.id, self.next_response_id())
         return self.reply("generateContent", body)
 
@@ -150,10 +187,12 @@ class Gateway:
             raise envelopes.image_stream_rejected(self.profile.image_stream_status)
         generate = validation.generate_request(await self.read_body(request), self.read_options(resolved))
         await self.behaviour.stall_if_due("streamGenerateContent", resolved.spec.kind, lambda: client_gone(request))
-        answer = model.answer(resolved.spec, generate)
+        answer = self.answer(resolved, generate)
         chunks = responses.stream_chunks(answer, resolved.spec.id, self.next_response_id())
         chunks = self.behaviour.reshape("streamGenerateContent", chunks)
-        if route.wants_sse:
+        if answer.failed:  # the upstream broke off: one error event ends the stream (facts §6)
+            chunks.append(self.behaviour.reshape("stream_error", envelopes.upstream_unavailable().envelope()))
+        if self.behaviour.streams_sse(route.wants_sse):
             frames = self.behaviour.frame_sse(streaming.sse_frames(chunks))
             media_type = self.behaviour.media_type("sse", SSE)
         else:
@@ -179,8 +218,29 @@ class Gateway:
         return self.reply("batchEmbedContents", responses.batch_embed_contents_response(vectors))
 
     async def list_models(self, request: Request, route: Route) -> Response:
-        resources = [catalog.model_resource(spec, self.profile) for spec in catalog.served_models(self.profile)]
-        return self.reply("listModels", responses.list_models_response(resources))
+        served = catalog.served_models(self.profile)
+        start, size = page_of(request.query_params)
+        resources = [catalog.model_resource(spec, self.profile) for spec in served[start : start + size]]
+        more = start + size < len(served)
+        return self.reply("listModels", responses.list_models_response(resources, page_token(start + size) if more else None))
+
+    async def chat_completions(self, request: Request, route: Route) -> Response:
+        """The OpenAI-compatible image bridge (seed 001; openai_bridge.py)."""
+        body = self.behaviour.rewrite_request(openai_bridge.parse(await self.read_raw(request)))
+        resolved = catalog.resolve(self.profile, str(body.get("model")))
+        if resolved is None or resolved.spec.kind != IMAGE:
+            raise envelopes.unknown_model(str(body.get("model")), route.version, BRIDGE)
+        streams = body.get("stream") is True
+        if streams and self.behaviour.checks("bridge_stream"):
+            raise openai_bridge.stream_refused()
+        generate = validation.generate_request(openai_bridge.gemini_request(body), self.read_options(resolved))
+        answer = self.answer(resolved, generate)
+        completion = openai_bridge.chat_completion(answer, resolved.spec.id, self.next_response_id())
+        if streams:  # only a gateway that forgets the refusal gets here
+            frames = [b"data: " + compact_json(chunk) + b"\n\n" for chunk in openai_bridge.stream_chunks(completion)]
+            writes = streaming.paced([*frames, b"data: [DONE]\n\n"], self.config.stream_interval_ms / 1000)
+            return StreamingResponse(streaming.play(writes), headers={"content-type": SSE})
+        return self.reply(BRIDGE, completion)
 
     async def get_model(self, request: Request, route: Route) -> Response:
         if route.model_id not in self.profile.model_ids:
@@ -195,7 +255,13 @@ class Gateway:
             raise envelopes.unknown_model(str(route.model_id), route.version, action)
         return resolved
 
+    def answer(self, resolved: ResolvedModel, generate: validation.GenerateRequest) -> model.Answer:
+        return model.answer(resolved.spec, generate, follows_instructions=not self.behaviour.substitutes_model())
+
     async def read_body(self, request: Request) -> dict[str, Any]:
+        return validation.json_body(await self.read_raw(request), self.behaviour.rewrite_request)
+
+    async def read_raw(self, request: Request) -> bytes:
         limit = self.profile.max_request_bytes
         raw = bytearray()
         too_large = False
@@ -207,12 +273,14 @@ class Gateway:
                 raw += piece
         if too_large:
             raise envelopes.body_too_large(limit or 0)
-        return validation.json_body(bytes(raw))
+        return bytes(raw)
 
     def read_options(self, resolved: ResolvedModel) -> validation.ReadOptions:
+        applies_alias = self.behaviour.checks("alias_preset")
         return validation.ReadOptions(
             check_roles=self.behaviour.checks("role"),
-            thinking_preset=resolved.thinking_preset,
+            thinking_preset=resolved.thinking_preset if applies_alias else {},
+            image_preset=resolved.image_preset if applies_alias else {},
         )
 
     def next_response_id(self) -> str:
@@ -220,7 +288,8 @@ class Gateway:
         return base64.urlsafe_b64encode(hashlib.sha256(seed).digest()[:16]).decode().rstrip("=")
 
     def reply(self, kind: str, body: Any) -> Response:
-        return as_starlette(Reply(200, self.behaviour.reshape(kind, body), self.behaviour.media_type(kind, JSON)))
+        status = self.behaviour.success_status(kind)
+        return as_starlette(Reply(status, self.behaviour.reshape(kind, body), self.behaviour.media_type(kind, JSON)))
 
     def error_response(self, error: ApiError, route: Route) -> Response:
         error = self.behaviour.restate_error(error)
@@ -228,9 +297,30 @@ class Gateway:
         if unrouted and error.reason in UNROUTED_REASONS:
             return as_starlette(unrouted)
         body = self.behaviour.reshape("error", error.envelope())
+        if route.action == BRIDGE and self.bridges_images:  # an OpenAI-compatible route errs in OpenAI's shape
+            body = openai_bridge.openai_error(error)
+        if route.action == "streamGenerateContent" and route.wants_sse and self.behaviour.commits_streams_early():
+            return as_starlette(Reply(200, streaming.sse_frames([body])[0], SSE))
         if route.is_json_array_stream:
             body = [body]  # Google wraps errors on an array stream in a one-element array (facts §5)
         return as_starlette(Reply(error.http_status, body, self.behaviour.media_type("error", JSON)))
+
+
+def page_of(query: Any) -> tuple[int, int]:
+    """(offset, size) of the ListModels page a request asks for (pageSize, pageToken; facts §4)."""
+    try:
+        size = int(query.get("pageSize") or DEFAULT_PAGE_SIZE)
+        token = query.get("pageToken") or ""
+        start = int(base64.urlsafe_b64decode(token.encode()).decode().removeprefix("offset:")) if token else 0
+    except ValueError:
+        raise envelopes.invalid_argument("Invalid pageSize or pageToken.") from None
+    if size <= 0 or start < 0:
+        raise envelopes.invalid_argument("Invalid pageSize or pageToken.")
+    return start, min(size, MAX_PAGE_SIZE)
+
+
+def page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
 
 
 async def client_gone(request: Request) -> None:
@@ -238,6 +328,18 @@ async def client_gone(request: Request) -> None:
     next ASGI message a request receives is the disconnect."""
     while (await request.receive())["type"] != "http.disconnect":
         pass
+
+
+def hang_up(request: Request) -> Response:
+    """Drop the connection without an answer (a TCP reset), as a proxy cutting off an upload does.
+
+    ASGI cannot say this, so the transport is reached through the server's request cycle, whose
+    bound method `receive` is; the Response returned goes to a closed socket and is discarded."""
+    transport = getattr(getattr(request.receive, "__self__", None), "transport", None)
+    if transport is None:
+        raise RuntimeError("the server does not expose the connection, so it cannot be dropped")
+    transport.abort()
+    return Response(b"", status_code=400)
 
 
 def as_starlette(reply: Reply) -> Response:

@@ -28,16 +28,22 @@ def presented_keys(headers: Mapping[str, str], query: Mapping[str, str]) -> dict
 
 
 def authenticate(
-    expected_key: str | None, profile: Profile, behaviour: Behaviour, presented: dict[str, str]
+    expected_key: str | None,
+    profile: Profile,
+    behaviour: Behaviour,
+    presented: dict[str, str],
+    rate_limited_key: str | None = None,
 ) -> None:
-    """Return if the request may proceed; raise the auth error otherwise."""
-    if expected_key is None:
-        return
+    """Return if the request may proceed; raise the auth (or quota) error otherwise."""
     readable = [
         key
         for placement, key in presented.items()
         if placement in profile.auth and behaviour.reads_placement(placement)
     ]
+    if rate_limited_key is not None and rate_limited_key in readable:
+        raise envelopes.rate_limited()
+    if expected_key is None:
+        return
     if expected_key in readable:
         return
     if behaviour.admits("invalid" if readable else "missing"):

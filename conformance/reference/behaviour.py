@@ -42,6 +42,12 @@ class Behaviour:
     def checks(self, check: str) -> bool:
         return not any(check in fault.skips for fault in self.faults)
 
+    def rewrite_request(self, body: Any) -> Any:
+        for fault in self.faults:
+            if fault.rewrite_request:
+                body = fault.rewrite_request(body)
+        return body
+
     def action_performed(self, action: str) -> str:
         for fault in self.faults:
             action = fault.reroutes.get(action, action)
@@ -70,6 +76,17 @@ class Behaviour:
             clean = fault.media_types.get(kind, clean)
         return clean
 
+    def success_status(self, kind: str) -> int:
+        status = 200
+        for fault in self.faults:
+            status = fault.success_status.get(kind, status)
+        return status
+
+    def streams_sse(self, alt_sse: bool) -> bool:
+        """Whether a stream is framed as SSE: as `alt` asks, unless a fault ignores it."""
+        formats = [fault.stream_format for fault in self.faults if fault.stream_format]
+        return formats[-1] == "sse" if formats else alt_sse
+
     def frame_sse(self, frames: list[bytes]) -> list[bytes]:
         for fault in self.faults:
             if fault.frame_sse:
@@ -87,6 +104,21 @@ class Behaviour:
             if fault.restate_error:
                 error = fault.restate_error(error)
         return error
+
+    def hangs_up_on(self, reason: str) -> bool:
+        return any(reason in fault.hangs_up_on for fault in self.faults)
+
+    def commits_streams_early(self) -> bool:
+        return any(fault.commits_streams_early for fault in self.faults)
+
+    def serves_version(self, version: str) -> bool:
+        return not any(version in fault.unserved_versions for fault in self.faults)
+
+    def routes_loosely(self) -> bool:
+        return any(fault.loose_routing for fault in self.faults)
+
+    def substitutes_model(self) -> bool:
+        return any(fault.substitutes_model for fault in self.faults)
 
     def unrouted_reply(self) -> Reply | None:
         replies = [fault.unrouted for fault in self.faults if fault.unrouted]

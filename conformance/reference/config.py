@@ -15,6 +15,12 @@ class GatewayConfig:
     faults: tuple[str, ...] = ()  # keys into FAULTS
     latency_ms: int = 0  # delay before the first byte of every response, errors included
     stream_interval_ms: int = 15  # pause between streamed events, so clean streams arrive in pieces
+    # The API is served under this path (e.g. "/gemini" serves /gemini/v1beta/...), like a gateway
+    # mounted behind a reverse proxy; "" serves it at the root.
+    path_prefix: str = ""
+    # A second, valid key whose quota is used up: every request with it gets Google's 429
+    # RESOURCE_EXHAUSTED (with QuotaFailure and RetryInfo), so rate-limit answers can be checked.
+    rate_limited_key: str | None = None
 
     def __post_init__(self) -> None:
         # Accept a single name or any iterable, but store a tuple so the config stays hashable.
@@ -27,6 +33,8 @@ class GatewayConfig:
             raise ValueError(f"unknown fault(s) {', '.join(map(repr, unknown))}; valid faults: {', '.join(FAULTS)}")
         if self.latency_ms < 0 or self.stream_interval_ms < 0:
             raise ValueError("latency_ms and stream_interval_ms must not be negative")
+        if self.path_prefix and (not self.path_prefix.startswith("/") or self.path_prefix.endswith("/")):
+            raise ValueError(f"path_prefix {self.path_prefix!r} must start with '/' and not end with one")
 
     @property
     def gateway_profile(self) -> Profile:

@@ -28,6 +28,10 @@ CANONICAL_STATUS: dict[int, str] = {
 }
 
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+QUOTA_FAILURE = "type.googleapis.com/google.rpc.QuotaFailure"
+RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
+# Longer than a client's retry budget, so an exhausted quota is reported rather than waited out.
+QUOTA_RETRY_DELAY = "60s"
 
 
 @dataclass
@@ -125,12 +129,36 @@ def body_too_large(limit: int) -> ApiError:
     return invalid_argument(f"Request payload size exceeds the limit: {limit} bytes.", "body_too_large")
 
 
+def rate_limited() -> ApiError:
+    """Google's quota answer (facts §5 Quota): 429 RESOURCE_EXHAUSTED with QuotaFailure and RetryInfo."""
+    quota = {
+        "@type": QUOTA_FAILURE,
+        "violations": [
+            {
+                "quotaMetric": "generativelanguage.googleapis.com/generate_content_requests",
+                "quotaId": "GenerateRequestsPerMinutePerProjectPerModel",
+            }
+        ],
+    }
+    return ApiError(
+        429,
+        "You exceeded your current quota, please check your plan and billing details.",
+        "rate_limited",
+        details=(quota, {"@type": RETRY_INFO, "retryDelay": QUOTA_RETRY_DELAY}),
+    )
+
+
 def image_stream_rejected(status: int) -> ApiError:
     return ApiError(
         status,
         "Image generation models do not support streamGenerateContent; use generateContent.",
         "image_stream",
     )
+
+
+def upstream_unavailable() -> ApiError:
+    # Google's overload answer (facts §5 Overload), also sent as a mid-stream error event (facts §6).
+    return ApiError(503, "This model is currently experiencing high demand. Please try again later.", "upstream_unavailable")
 
 
 def internal_error() -> ApiError:

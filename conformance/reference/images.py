@@ -1,17 +1,23 @@
-"""Tiny solid-colour PNGs for the fake image model, and the pixel size an imageConfig asks for.
+"""Solid-colour PNGs for the fake image model, and the pixel size an imageConfig asks for.
 
 Sizes are kept small so tests stay fast, while the aspect ratio is exact: for `aspectRatio` "W:H"
 the image is W*u by H*u pixels, with u the largest unit that keeps the long side within 64 px at
 "1K". "2K" doubles and "4K" quadruples both sides. So "1:1" is 64x64, "16:9" is 64x36 and "16:9"
 at "4K" is 256x144.
+
+The bytes, though, are as many as in a real model's PNG (1.5 MB): a private padding chunk that
+decoders skip makes up the difference, so a gateway that cannot carry a multi-megabyte response
+is caught.
 """
 
 from __future__ import annotations
 
 import struct
-import zlib
+
+from conformance.images import padded_png, solid_png
 
 BASE_LONG_SIDE = 64
+PNG_BYTES = 1_500_000  # a real model's 1K PNG is 1-2 MB
 SIZE_SCALE = {"1K": 1, "2K": 2, "4K": 4}
 DEFAULT_ASPECT_RATIO = "1:1"
 DEFAULT_SIZE = "1K"
@@ -28,16 +34,9 @@ def image_dimensions(aspect_ratio: str = DEFAULT_ASPECT_RATIO, image_size: str =
     return ratio_w * unit * scale, ratio_h * unit * scale
 
 
-def solid_png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """An 8-bit RGB PNG of one colour."""
-    row = b"\x00" + bytes(rgb) * width  # filter byte 0 (None), then the pixels
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(row * height))
-        + _chunk(b"IEND", b"")
-    )
+def generated_png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A solid-colour PNG of the given size, padded to the byte size of a real one."""
+    return padded_png(solid_png(width, height, rgb), PNG_BYTES)
 
 
 def png_dimensions(data: bytes) -> tuple[int, int]:
@@ -46,8 +45,3 @@ def png_dimensions(data: bytes) -> tuple[int, int]:
         raise ValueError("not a PNG")
     width, height = struct.unpack(">II", data[16:24])
     return width, height
-
-
-def _chunk(kind: bytes, payload: bytes) -> bytes:
-    checksum = zlib.crc32(kind + payload) & 0xFFFFFFFF
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", checksum)

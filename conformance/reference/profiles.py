@@ -8,7 +8,7 @@ what the reference does (it enables Nebula-style model aliases such as `gemini-2
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from conformance.vocabulary import ACTIONS, AUTH_PLACEMENTS, FEATURES, MODEL_ROLES
 
@@ -25,6 +25,7 @@ class Profile:
     image_stream_status: int | None = None  # None: image models stream
     auth_failure_status: int = 401  # for a missing key
     max_request_bytes: int | None = None
+    other_models: tuple[str, ...] = ()  # documented models it also serves, in no role
 
     def __post_init__(self) -> None:
         _require_subset(self.auth, AUTH_PLACEMENTS, f"{self.name}.auth")
@@ -37,7 +38,7 @@ class Profile:
 
     @property
     def model_ids(self) -> frozenset[str]:
-        return frozenset(self.models.values())
+        return frozenset((*self.models.values(), *self.other_models))
 
 
 def _require_subset(values: tuple[str, ...], allowed: tuple[str, ...], what: str) -> None:
@@ -55,7 +56,10 @@ PROFILES: dict[str, Profile] = {
             source="reference/gemini-api-facts.md",
             auth=AUTH_PLACEMENTS,
             actions=ACTIONS,
-            features=("sse", "json_array_stream", "inline_images", "function_calling", "thinking", "image_streaming"),
+            features=(
+                "sse", "json_array_stream", "inline_images", "function_calling", "thinking", "image_streaming",
+                "thinking_level", "image_size",
+            ),
             models={
                 "text": "gemini-2.5-flash",
                 "image": "gemini-2.5-flash-image",
@@ -66,13 +70,17 @@ PROFILES: dict[str, Profile] = {
         # AIone: "Authentication header: Authorization: Bearer"; "Only generateContent and
         # streamGenerateContent are supported"; "streamGenerateContent returns 503 for image
         # generation models". The doc does not say how unsupported actions fail; 404 is assumed.
+        # Seed 001: image models also answer on the OpenAI-compatible /v1/chat/completions.
+        # Its image model is the one whose imageConfig.imageSize and -2k/-4k variants it documents
+        # (seed 000 "imageConfig.imageSize", seed 001 "gemini-3-pro-image-preview-2k / -4k").
         Profile(
             name="aione",
             source="seeds/000_0f63e6991fefb2ae.txt",
             auth=("bearer",),
             actions=("generateContent", "streamGenerateContent"),
-            features=("sse", "inline_images", "thinking"),
-            models={"text": "gemini-2.5-flash", "image": "gemini-2.5-flash-image"},
+            features=("sse", "inline_images", "thinking", "openai_image_bridge", "image_size", "image_size_variants"),
+            models={"text": "gemini-2.5-flash", "image": "gemini-3-pro-image-preview"},
+            other_models=("gemini-2.5-flash-image",),
             image_stream_status=503,
         ),
         # Nebula: Bearer, x-goog-api-key or ?key=; generate, stream, embedContent and
@@ -115,3 +123,9 @@ PROFILES: dict[str, Profile] = {
         ),
     )
 }
+
+# The test relay (conformance/relay) in front of the scripted upstream (upstream.py): the full
+# profile's surface, relayed, so the fidelity checks apply as well as every other check.
+PROFILES["relay"] = replace(
+    PROFILES["full"], name="relay", source="reference/gateway-bugs.md", features=(*PROFILES["full"].features, "fidelity")
+)

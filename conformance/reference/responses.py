@@ -52,9 +52,9 @@ def batch_embed_contents_response(embeddings: list[list[float]]) -> dict[str, An
     return {"embeddings": [{"values": values} for values in embeddings]}
 
 
-def list_models_response(models: list[dict[str, Any]]) -> dict[str, Any]:
-    # One page holds everything, so nextPageToken is omitted: "" would loop the Node SDK (facts §8).
-    return {"models": models}
+def list_models_response(models: list[dict[str, Any]], next_page_token: str | None = None) -> dict[str, Any]:
+    # The last page omits nextPageToken: "" would loop the Node SDK (facts §8).
+    return {"models": models, **({"nextPageToken": next_page_token} if next_page_token else {})}
 
 
 def _response(

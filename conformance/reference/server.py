@@ -22,7 +22,10 @@ STOP_TIMEOUT_S = 2.0
 
 
 class ReferenceGateway:
-    """A reference gateway serving `config` on http://host:port (port 0: any free port)."""
+    """A reference gateway serving `config` on http://host:port (port 0: any free port).
+
+    `base_url` includes the config's path prefix, so clients append /v1beta/... to it as they would
+    to a real gateway's base URL."""
 
     def __init__(self, config: GatewayConfig, host: str = "127.0.0.1", port: int = 0) -> None:
         self.config = config
@@ -47,7 +50,7 @@ class ReferenceGateway:
         self.port = sock.getsockname()[1]
         server = uvicorn.Server(
             uvicorn.Config(
-                build_app(self.config),
+                self._build_app(),
                 log_config=None,  # leave the host process's logging alone
                 log_level="warning",
                 access_log=False,
@@ -70,8 +73,12 @@ class ReferenceGateway:
             time.sleep(0.005)
         self._server, self._thread = server, thread
         host = f"[{self.host}]" if family == socket.AF_INET6 else self.host
-        self.base_url = f"http://{host}:{self.port}"
+        self.base_url = f"http://{host}:{self.port}{self.config.path_prefix}"
         return self.base_url
+
+    def _build_app(self):
+        """The ASGI app served; subclasses (the scripted upstream, the test relay) serve their own."""
+        return build_app(self.config)
 
     def stop(self) -> None:
         server, thread, loop = self._server, self._thread, self._loop

@@ -9,6 +9,7 @@ to check their type.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ from .wire import as_int, camel_case_keys
 ROLES = ("user", "model")
 INT_GENERATION_FIELDS = ("candidateCount", "maxOutputTokens", "topK", "seed", "logprobs")
 FUNCTION_CALLING_MODES = ("MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED")
+# responseMimeTypes a responseSchema / responseJsonSchema may go with (facts §2 GenerationConfig).
+SCHEMA_MIME_TYPES = ("application/json", "text/x.enum")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class GenerateRequest:
     functions: tuple[FunctionDeclaration, ...] = ()
     function_mode: str = "AUTO"
     allowed_function_names: tuple[str, ...] = ()
+    response_mime_type: str = "text/plain"
+    response_schema: dict[str, Any] | None = None  # responseSchema or responseJsonSchema
 
 
 @dataclass(frozen=True)
@@ -59,10 +64,13 @@ class ReadOptions:
 
     check_roles: bool = True
     thinking_preset: dict[str, Any] = field(default_factory=dict)
+    image_preset: dict[str, Any] = field(default_factory=dict)  # imageConfig fields a size variant sets
 
 
-def json_body(raw: bytes) -> dict[str, Any]:
-    """The body as a JSON object with camelCase field names. An empty body reads as `{}`."""
+def json_body(raw: bytes, rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The body as a JSON object with camelCase field names. An empty body reads as `{}`.
+
+    `rewrite` sees the object as sent, before the name mapping (a fault's hook)."""
     if not raw.strip():
         return {}
     try:
@@ -71,7 +79,7 @@ def json_body(raw: bytes) -> dict[str, Any]:
         raise envelopes.malformed_json(str(error)) from None
     if not isinstance(value, dict):
         raise envelopes.malformed_json("The request body must be a JSON object.")
-    return camel_case_keys(value)
+    return camel_case_keys(rewrite(value) if rewrite else value)
 
 
 def generate_request(body: dict[str, Any], options: ReadOptions = ReadOptions()) -> GenerateRequest:
@@ -99,10 +107,12 @@ def generate_request(body: dict[str, Any], options: ReadOptions = ReadOptions())
         max_output_tokens=max_output_tokens or None,  # proto3: 0 means unset
         stop_sequences=tuple(stop_sequences),
         thinking=_thinking({**_object(config.get("thinkingConfig"), "thinkingConfig"), **options.thinking_preset}),
-        image_size=_image_size(_object(config.get("imageConfig"), "imageConfig")),
+        image_size=_image_size({**_object(config.get("imageConfig"), "imageConfig"), **options.image_preset}),
         functions=_function_declarations(_list(body.get("tools"), "tools")),
         function_mode=mode,
         allowed_function_names=tuple(function_config.get("allowedFunctionNames") or ()),
+        response_mime_type=str(config.get("responseMimeType") or "text/plain"),
+        response_schema=_response_schema(config),
     )
 
 
@@ -145,7 +155,27 @@ def _contents(value: Any, request_type: str, options: ReadOptions) -> tuple[dict
         # proto3: an absent or empty role is the default, which the API reads as "user".
         if options.check_roles and content.get("role") and content["role"] not in ROLES:
             raise envelopes.bad_role()
+        for number, part in enumerate(content["parts"]):
+            call_result = part.get("functionResponse") if isinstance(part, dict) else None
+            response = call_result.get("response", {}) if isinstance(call_result, dict) else {}
+            if not isinstance(response, dict):  # a Struct: a string, even of JSON, is refused
+                where = f"contents[{index}].parts[{number}].function_response.response"
+                raise envelopes.invalid_argument(
+                    f"Invalid value at '{where}' (type.googleapis.com/google.protobuf.Struct), {json.dumps(response)}"
+                )
     return tuple(contents)
+
+
+def _response_schema(config: dict[str, Any]) -> dict[str, Any] | None:
+    schema, json_schema = config.get("responseSchema"), config.get("responseJsonSchema")
+    if schema is not None and json_schema is not None:
+        raise envelopes.invalid_argument("responseJsonSchema and responseSchema cannot both be set.")
+    chosen = schema if schema is not None else json_schema
+    if chosen is None:
+        return None
+    if config.get("responseMimeType") not in SCHEMA_MIME_TYPES:
+        raise envelopes.invalid_argument("A response schema needs responseMimeType application/json or text/x.enum.")
+    return _object(chosen, "generationConfig.responseSchema")
 
 
 def _thinking(config: dict[str, Any]) -> ThinkingSettings:

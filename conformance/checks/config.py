@@ -1,0 +1,184 @@
+"""generationConfig honoured: the answer shows each setting took effect, not just that it was accepted.
+
+CFG-01 with maxOutputTokens, candidatesTokenCount stays within the cap
+CFG-02 an answer cut by maxOutputTokens ends with finishReason MAX_TOKENS
+CFG-03 stopSequences end the answer before the stop text, with finishReason STOP
+CFG-04 responseMimeType application/json with responseSchema / responseJsonSchema gives JSON that validates
+CFG-05 systemInstruction reaches the model (it counts in promptTokenCount)
+
+Each setting is looked for where a real model and the reference's fake model both show it: the counting
+prompt's twelve-word answer is cut at 4 tokens, or before its last word "twelve"; a JSON answer parses
+and validates against the schema sent. A systemInstruction has no cheap, reliable effect on what a model
+says, but Google counts it in promptTokenCount: the tiny request with one must count more prompt tokens
+than the same request without (SharedResponses.tiny, also the baseline of MEDIA-01). The snake_case
+system_instruction is CASE-02's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from conformance import expect, requests
+from conformance.outcomes import not_applicable
+from conformance.rules import GENERATE, MUST, rule
+from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, NEXUSFLOW, TOKENSMART
+from conformance.usage import count_of
+
+RESPONSE = "generate_content_response"
+GENERATION_CONFIG = GEMINI_API.at("§2 GenerationConfig")
+
+
+def accepted(exchange) -> dict:
+    """The answer to a request the gateway accepted. Any 2xx will do here (that it is exactly 200 is
+    GEN-06's), and a body that is not one JSON object leaves nothing to judge (SHAPE-01's)."""
+    if not 200 <= exchange.status < 300:
+        expect.status_ok(exchange)
+    body = expect.json_body(exchange)
+    if not isinstance(body, dict):
+        not_applicable("the answer is not one JSON object (SHAPE-01 checks that)")
+    return body
+
+
+def _answer(exchange) -> dict:
+    """The body of a success that has an answer to read."""
+    body = accepted(exchange)
+    expect.matches_schema(body, f"{RESPONSE}#/$defs/HasCandidates", exchange)
+    return body
+
+
+def _text(body: dict) -> str:
+    """The answer's text: its non-thought text parts, joined."""
+    parts = body["candidates"][0]["content"]["parts"]
+    return "".join(part["text"] for part in parts if isinstance(part.get("text"), str) and not part.get("thought"))
+
+
+def _capped(responses, client, target):
+    return responses.remember("capped", lambda: client.generate(target.model("text"), requests.capped_request(target)))
+
+
+@rule(
+    "CFG-01",
+    MUST,
+    f"with maxOutputTokens {requests.CAPPED_MAX_OUTPUT_TOKENS}, candidatesTokenCount is at most {requests.CAPPED_MAX_OUTPUT_TOKENS}",
+    source=(GENERATION_CONFIG, NEBULA.at("generationConfig: maxOutputTokens"), NEXUSFLOW.at("generationConfig.maxOutputTokens")),
+    needs=GENERATE,
+)
+def max_output_tokens_cap(responses, client, target):
+    exchange = _capped(responses, client, target)
+    usage = accepted(exchange).get("usageMetadata")
+    if not isinstance(usage, dict):
+        not_applicable("the answer carries no usageMetadata to read (GEN-04 checks its presence)")
+    count = usage.get("candidatesTokenCount", 0)  # proto3 leaves out a 0
+    if not isinstance(count, int) or count > requests.CAPPED_MAX_OUTPUT_TOKENS:
+        raise expect.fail(
+            f"candidatesTokenCount is {count!r} for maxOutputTokens {requests.CAPPED_MAX_OUTPUT_TOKENS}: the cap was not applied",
+            exchange,
+            path="$.usageMetadata.candidatesTokenCount",
+            expected=f"<= {requests.CAPPED_MAX_OUTPUT_TOKENS}",
+            actual=count,
+        )
+
+
+@rule(
+    "CFG-02",
+    MUST,
+    "an answer cut by maxOutputTokens ends with finishReason MAX_TOKENS, not STOP",
+    source=(GEMINI_API.at("§3 FinishReason: MAX_TOKENS"), GATEWAY_BUGS.at("§1 new-api ResponseOpenAI2Gemini: finishReason mapping; §4 envoyproxy/ai-gateway PR#2107; §6 F16")),
+    needs=GENERATE,
+)
+def max_tokens_finish_reason(responses, client, target):
+    exchange = _capped(responses, client, target)
+    body = accepted(exchange)
+    if not any(isinstance(candidate, dict) and "finishReason" in candidate for candidate in body.get("candidates") or ()):
+        not_applicable("the answer carries no finishReason (GEN-03 checks its presence)")
+    expect.matches_schema(body, f"{RESPONSE}#/$defs/StoppedAtMaxTokens", exchange)
+
+
+@rule(
+    "CFG-03",
+    MUST,
+    "stopSequences end the answer before the stop text (which is not included), with finishReason STOP",
+    source=(GEMINI_API.at("§2 GenerationConfig: stopSequences, the stop text is not included"), NEBULA.at("generationConfig: stopSequences"), NEXUSFLOW.at("generationConfig.stopSequences"), GATEWAY_BUGS.at("§5 rule 13")),
+    needs=GENERATE,
+)
+def stop_sequences(client, target):
+    exchange = client.generate(target.model("text"), requests.stop_sequence_request(target))
+    body = _answer(exchange)
+    text = _text(body)
+    if any(stop.lower() in text.lower() for stop in requests.STOP_SEQUENCES):
+        raise expect.fail(
+            f"the answer runs on past the stop sequence {requests.STOP_SEQUENCES[0]!r}",
+            exchange,
+            path="$.candidates[0].content.parts",
+            expected=f"text ending before {requests.STOP_SEQUENCES[0]!r}",
+            actual=text[-120:],
+        )
+    reason = body["candidates"][0].get("finishReason")
+    if reason not in ("STOP", None):  # an absent finishReason is GEN-03's
+        raise expect.fail(f"finishReason is {reason!r} after a stop sequence", exchange, path="$.candidates[0].finishReason", expected="STOP", actual=reason)
+
+
+@rule(
+    "CFG-04",
+    MUST,
+    "with responseMimeType application/json and a responseSchema or responseJsonSchema, the text is JSON valid against it",
+    source=(GEMINI_API.at("§2 GenerationConfig: responseMimeType, responseSchema, responseJsonSchema"), TOKENSMART.at("Request body: generationConfig"), GATEWAY_BUGS.at("§1 new-api: responseSchema not mapped; §5 rule 13")),
+    needs=GENERATE,
+)
+@pytest.mark.parametrize("schema_field", list(requests.RESPONSE_SCHEMAS))
+def json_mode(client, target, schema_field):
+    exchange = client.generate(target.model("text"), requests.json_mode_request(target, schema_field))
+    text = _text(_answer(exchange))
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise expect.fail("the answer in JSON mode is not JSON", exchange, path="$.candidates[0].content.parts", expected="a JSON text", actual=text[:200]) from None
+    schema = _as_json_schema(requests.RESPONSE_SCHEMAS[schema_field])
+    problems = sorted(Draft202012Validator(schema).iter_errors(value), key=lambda error: list(error.path))
+    if problems:
+        raise expect.fail(
+            f"the JSON answer does not match the {schema_field} sent: {problems[0].message}",
+            exchange,
+            path="$.candidates[0].content.parts[*].text",
+            expected=json.dumps(requests.RESPONSE_SCHEMAS[schema_field]),
+            actual=text[:200],
+        )
+
+
+def _as_json_schema(schema):
+    """Google's OpenAPI-subset Schema (upper-case type names) read as a JSON Schema."""
+    if isinstance(schema, list):
+        return [_as_json_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {key: value.lower() if key == "type" and isinstance(value, str) else _as_json_schema(value) for key, value in schema.items()}
+
+
+@rule(
+    "CFG-05",
+    MUST,
+    "systemInstruction reaches the model: it counts in promptTokenCount",
+    source=(GEMINI_API.at("§2 GenerateContentRequest: systemInstruction"), NEBULA.at("systemInstruction"), TOKENSMART.at("Request body: systemInstruction"), GATEWAY_BUGS.at("§4 litellm#12671: top-level systemInstruction lost; §6 F22")),
+    needs=GENERATE,
+)
+def system_instruction_counted(responses, client, target):
+    exchange = client.generate(target.model("text"), requests.system_instruction_request(target))
+    raises_prompt_tokens(responses, exchange, "the systemInstruction")
+
+
+def raises_prompt_tokens(responses, exchange, what: str) -> None:
+    """``exchange`` (the tiny request plus ``what``) counts more prompt tokens than the tiny request."""
+    counts = [count_of(accepted(answer), "promptTokenCount") for answer in (exchange, responses.tiny())]
+    if None in counts:
+        not_applicable("the answers carry no promptTokenCount to compare (GEN-04 checks usageMetadata)")
+    if counts[0] <= counts[1]:
+        raise expect.fail(
+            f"promptTokenCount is {counts[0]} with {what} and {counts[1]} without it: {what} never reached the model",
+            exchange,
+            path="$.usageMetadata.promptTokenCount",
+            expected=f"> {counts[1]}",
+            actual=counts[0],
+        )

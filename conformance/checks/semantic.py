@@ -1,0 +1,66 @@
+"""Semantic smoke: a few cheap calls showing a real, unmodified model answers (marker `semantic`).
+
+SEM-01 at temperature 0 the model follows "reply with exactly PONG" (SHOULD)
+SEM-02 asked about the weather with a weather tool declared, the model calls that tool (SHOULD)
+
+These catch a gateway that swaps in a cheaper model, injects its own system prompt or overrides
+sampling parameters: wire-format checks cannot see that. Run them alone with `-m semantic`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import expect, requests
+from conformance.outcomes import not_applicable
+from conformance.rules import GENERATE, SHOULD, Needs, rule
+from conformance.sources import GATEWAY_BUGS, NEXUSFLOW
+
+FUNCTION_CALLING = GENERATE + Needs(features=("function_calling",))
+SEMANTIC_DOCS = (
+    GATEWAY_BUGS.at("§5 rule 14: no system-prompt injection, no parameter overrides; §1 new-api SystemPrompt; §6 F23"),
+    NEXUSFLOW.at("Note: requests are routed to the platform's own models"),
+)
+
+
+def _parts(exchange) -> list[dict]:
+    """The first candidate's parts, read leniently: the answer's shape is the GEN rules' business."""
+    expect.status_in(exchange, range(200, 300))
+    body = expect.json_body(exchange)
+    candidates = body.get("candidates") if isinstance(body, dict) else None
+    if not (isinstance(candidates, list) and candidates and isinstance(candidates[0], dict)):
+        not_applicable("the answer has no candidate to read (GEN-01 reports its shape)")
+    content = candidates[0].get("content")
+    parts = content.get("parts") if isinstance(content, dict) else None
+    return [part for part in parts if isinstance(part, dict)] if isinstance(parts, list) else []
+
+
+@rule("SEM-01", SHOULD, 'at temperature 0 the model follows "reply with exactly PONG"', source=SEMANTIC_DOCS, needs=GENERATE)
+@pytest.mark.semantic
+def follows_exact_reply(client, target):
+    exchange = client.generate(target.model("text"), requests.exact_reply_request(target))
+    text = "".join(part.get("text", "") for part in _parts(exchange) if not part.get("thought"))
+    if text.strip().strip(".\"'`*").strip() != requests.EXACT_REPLY:
+        raise expect.fail(
+            "the model did not reply with exactly the word it was told to",
+            exchange, path="$.candidates[0].content.parts", expected=requests.EXACT_REPLY, actual=text[:200],
+        )
+
+
+@rule(
+    "SEM-02",
+    SHOULD,
+    "asked about the weather with a weather tool declared, the model calls that tool",
+    source=SEMANTIC_DOCS + (GATEWAY_BUGS.at("§5 rule 11: functionCall kept as sent"),),
+    needs=FUNCTION_CALLING,
+)
+@pytest.mark.semantic
+def calls_weather_tool(client, target):
+    exchange = client.generate(target.model("text"), requests.weather_tool_request(target))
+    calls = [part["functionCall"].get("name") for part in _parts(exchange) if isinstance(part.get("functionCall"), dict)]
+    if requests.WEATHER_TOOL not in calls:
+        raise expect.fail(
+            f"the model did not call {requests.WEATHER_TOOL}",
+            exchange, path="$.candidates[0].content.parts[*].functionCall.name",
+            expected=requests.WEATHER_TOOL, actual=calls or "no function call",
+        )

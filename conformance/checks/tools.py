@@ -1,0 +1,154 @@
+"""Function calling: calls come back as Google shapes them, and a conversation can carry on after them.
+
+TOOL-01 a functionCall names a declared function and its args are an object of declared parameters
+TOOL-02 parallel calls all arrive, each as its own part, with distinct ids where ids are given (SHOULD)
+TOOL-03 the model's call and a functionResponse sent back are accepted and answered in text
+TOOL-04 toolConfig functionCallingConfig.mode is honoured: ANY forces a call, NONE forbids one
+TOOL-05 a thinking model's call, thoughtSignature included, is accepted back unchanged
+
+The round trips (TOOL-03, TOOL-05) send the model's turn back exactly as it came, as the SDKs do, then
+a functionResponse for each call with the call's name and id. Gemini 3 refuses a history whose calls
+lost their thoughtSignature (400 "Function call is missing a thought_signature"), so TOOL-05 shows
+whether the gateway kept the signature on the way out and forwards it on the way back.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import expect, requests
+from conformance.checks.config import accepted
+from conformance.rules import GENERATE, MUST, SHOULD, Needs, rule
+from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, NEXUSFLOW, TOKENSMART
+
+RESPONSE = "generate_content_response"
+TOOLS = GENERATE + Needs(features=("function_calling",))
+THINKING_TOOLS = TOOLS + Needs(models=("thinking",))
+FUNCTION_CALLING_DOCS = (
+    GEMINI_API.at("§2 Content/Part: functionCall, functionResponse; Tools"),
+    NEBULA.at("Tool calling (Function Calling)"),
+    NEXUSFLOW.at("Request Parameters: tools"),
+    TOKENSMART.at("Request body: tools, toolConfig"),
+)
+
+
+def _calls(exchange, what: str) -> list[dict]:
+    """The functionCalls of a success, which must hold at least one."""
+    body = accepted(exchange)
+    expect.matches_schema(body, f"{RESPONSE}#/$defs/CallsFunction", exchange, what=what)
+    return [part["functionCall"] for part in body["candidates"][0]["content"]["parts"] if "functionCall" in part]
+
+
+def _declared(request: dict) -> dict[str, set[str]]:
+    """Declared function name -> its parameter names."""
+    declarations = [d for tool in request["tools"] for d in tool["functionDeclarations"]]
+    return {d["name"]: set(d["parameters"]["properties"]) for d in declarations}
+
+
+@rule(
+    "TOOL-01",
+    MUST,
+    "a functionCall names a declared function and its args are a JSON object of that function's parameters (never a JSON string)",
+    source=(*FUNCTION_CALLING_DOCS, GATEWAY_BUGS.at("§5 rule 11; §1 new-api: non-JSON args -> {\"arguments\": ...}; §6 F20")),
+    needs=TOOLS,
+)
+def function_call_shape(responses, target):
+    exchange = responses.function_call()
+    expect.matches_schema(accepted(exchange), f"{RESPONSE}#/$defs/ObjectArgs", exchange)
+    declared = _declared(requests.function_call_request(target))
+    for index, call in enumerate(_calls(exchange, "the answer to a request for a get_weather call")):
+        where = f"$.candidates[0].content.parts[{index}].functionCall"
+        if call["name"] not in declared:
+            raise expect.fail(f"the call names {call['name']!r}, which was never declared", exchange, path=f"{where}.name", expected=sorted(declared), actual=call["name"])
+        unknown = set(call.get("args") or {}) - declared[call["name"]]
+        if unknown:
+            raise expect.fail(
+                f"args holds {sorted(unknown)}, which {call['name']} does not take: the arguments were re-wrapped",
+                exchange,
+                path=f"{where}.args",
+                expected=f"keys among {sorted(declared[call['name']])}",
+                actual=call["args"],
+            )
+
+
+@rule(
+    "TOOL-02",
+    SHOULD,
+    "parallel function calls all arrive, each in its own functionCall part, with distinct ids where ids are given",
+    source=(*FUNCTION_CALLING_DOCS, GATEWAY_BUGS.at("§2 one-api getToolCalls reads only parts[0]; §1 new-api synthetic call ids; §5 rule 11")),
+    needs=TOOLS,
+)
+@pytest.mark.semantic
+def parallel_function_calls(client, target):
+    request = requests.tools_request(
+        requests.text_request(target), requests.PARALLEL_PROMPT, [requests.WEATHER_DECLARATION, requests.TIME_DECLARATION]
+    )
+    exchange = client.generate(target.model("text"), request)
+    calls = _calls(exchange, "the answer to a question for two declared functions")
+    called = sorted(call["name"] for call in calls)
+    if called != sorted(_declared(request)):
+        raise expect.fail(
+            f"{len(calls)} call(s) arrived ({', '.join(called)}) for a question needing both functions",
+            exchange,
+            path="$.candidates[0].content.parts",
+            expected="one functionCall part each for get_weather and get_time",
+            actual=called,
+        )
+    ids = [call.get("id") for call in calls]
+    if any(ids) and (None in ids or len(set(ids)) != len(ids)):
+        raise expect.fail("the parallel calls do not carry distinct ids, so their results cannot be matched", exchange, path="$.candidates[0].content.parts[*].functionCall.id", expected="one distinct id per call", actual=ids)
+
+
+def _round_trip(client, model: str, request: dict, first) -> None:
+    """Send the model's calling turn back with a functionResponse per call: it must be answered in text."""
+    _calls(first, "the model's first answer, which the round trip continues")
+    follow_up = requests.function_result_request(request, first.json["candidates"][0]["content"])
+    exchange = client.generate(model, follow_up)
+    body = accepted(exchange)
+    expect.matches_schema(body, f"{RESPONSE}#/$defs/HasCandidates", exchange, what="the answer to the function's result")
+    if not any(isinstance(part.get("text"), str) and not part.get("thought") for part in body["candidates"][0]["content"]["parts"]):
+        raise expect.fail("the function's result was not answered in text", exchange, path="$.candidates[0].content.parts", expected="a text part", actual=body["candidates"][0]["content"]["parts"])
+
+
+@rule(
+    "TOOL-03",
+    MUST,
+    "the model's functionCall turn and a functionResponse (name, id, response object) sent back are accepted and answered in text",
+    source=(*FUNCTION_CALLING_DOCS, GATEWAY_BUGS.at("§5 rule 11: functionResponse forwarded unchanged; §4 AstrBot PR#7216: response must be an object")),
+    needs=TOOLS,
+)
+def function_response_round_trip(responses, client, target):
+    _round_trip(client, target.model("text"), requests.function_call_request(target), responses.function_call())
+
+
+MODE_PROMPTS = {"ANY": requests.UNRELATED_PROMPT, "NONE": requests.CALL_PROMPT}
+
+
+@rule(
+    "TOOL-04",
+    MUST,
+    "toolConfig.functionCallingConfig.mode is honoured: ANY forces a call even when none is needed, NONE forbids one even when asked",
+    source=(GEMINI_API.at("§2 ToolConfig: functionCallingConfig.mode"), NEBULA.at("toolConfig: functionCallingConfig.mode AUTO / ANY / NONE"), GATEWAY_BUGS.at("§1 new-api: toolConfig not mapped; §6 F22")),
+    needs=TOOLS,
+)
+@pytest.mark.parametrize("mode", list(MODE_PROMPTS))
+def function_calling_mode(client, target, mode):
+    request = requests.tools_request(requests.text_request(target, max_output_tokens=32), MODE_PROMPTS[mode], [requests.WEATHER_DECLARATION], mode)
+    exchange = client.generate(target.model("text"), request)
+    if mode == "ANY":
+        _calls(exchange, f"the answer to {requests.UNRELATED_PROMPT!r} in mode ANY")
+    else:
+        expect.matches_schema(accepted(exchange), f"{RESPONSE}#/$defs/NoFunctionCall", exchange, what=f"the answer to {requests.CALL_PROMPT!r} in mode NONE")
+
+
+@rule(
+    "TOOL-05",
+    MUST,
+    "a thinking model's functionCall turn, thoughtSignature included, is accepted back unchanged in the next request",
+    source=(GEMINI_API.at("§2 Part: thoughtSignature; §9 rule 5"), GATEWAY_BUGS.at("§5 rule 10; §4 litellm#16893, #25322, Antigravity-Manager#3202; §6 F18, F19")),
+    needs=THINKING_TOOLS,
+)
+def thought_signature_round_trip(client, target):
+    thinking = requests.thinking_request(target, {"thinkingBudget": requests.THINKING_BUDGET})
+    request = requests.tools_request(thinking, requests.CALL_PROMPT, [requests.WEATHER_DECLARATION])
+    _round_trip(client, target.model("thinking"), request, client.generate(target.model("thinking"), request))

@@ -1,0 +1,50 @@
+"""API versions and base URLs: /v1 as google-genai 3.x calls it, and a wrong path prefix failing loudly.
+
+VER-01 generateContent is served under /v1 too (google-genai 3.x's default) (SHOULD)
+VER-02 a wrong path prefix before the version is a JSON 404, not the API or a 200 page (SHOULD)
+
+A base URL may carry a path prefix (https://host/gemini): the client keeps it in every request, and
+the reference gateway can serve under one (`reference: {path_prefix: /gemini}`), so every check
+exercises the prefix on such a target.
+"""
+
+from __future__ import annotations
+
+from conformance import expect, requests
+from conformance.checks.actions import json_not_found
+from conformance.rules import GENERATE, SHOULD, rule
+from conformance.sources import GATEWAY_BUGS, GEMINI_API, TOKENSMART
+
+WRONG_PREFIX = "gemini-conformance-wrong-prefix"
+SUCCESS = range(200, 300)
+
+
+@rule(
+    "VER-01",
+    SHOULD,
+    "generateContent is served under /v1 as well as /v1beta (google-genai 3.x calls /v1 by default)",
+    source=(
+        GEMINI_API.at("§1 v1 has the same generative RPCs; §7 API version: 3.x defaults to v1; §9 rule 1"),
+        TOKENSMART.at("Using Google's official SDK: change one baseUrl line"),
+    ),
+    needs=GENERATE,
+)
+def v1_served(client, target):
+    # Served is all this rule asks; the answer's shape is GEN-01's (and SDK-06's) business.
+    exchange = client.generate(target.model("text"), requests.tiny_request(target), api_version="v1")
+    expect.status_in(exchange, SUCCESS)
+    expect.json_body(exchange)
+
+
+@rule(
+    "VER-02",
+    SHOULD,
+    "a request under a wrong path prefix is a JSON 404: the API answers only under its base URL",
+    source=(
+        GATEWAY_BUGS.at("§1 new-api web-router: wrong base_url prefix gives 200 text/html; §5 rule 24"),
+        GEMINI_API.at("§7 URL: a path prefix in base_url is kept; §9 rule 3"),
+    ),
+    needs=GENERATE,
+)
+def wrong_prefix_not_found(client, target):
+    json_not_found(client.generate(target.model("text"), requests.tiny_request(target), prefix=WRONG_PREFIX))

@@ -1,0 +1,149 @@
+"""The official google-genai SDK, pointed at a target the way a user would point it.
+
+``SDK`` builds ``genai.Client(api_key=..., http_options={"base_url": <target>, "api_version": ...})``
+and runs calls on it with three guarantees the SDK does not give by itself:
+
+- **bounded**: ``http_options.timeout`` is the target's read timeout (the SDK has none by default)
+  and a stream is cut at the same bound overall, so a stalled gateway is a ``RequestTimedOut``;
+- **authenticated as the target declares**: the SDK sends ``x-goog-api-key``; a target that does not
+  read it gets the key in its first declared header placement too (``http_options.headers``);
+- **redacted**: what the SDK raises is re-raised with every key replaced, and costs are recorded
+  in the same ledger as the suite's own requests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import httpx
+
+from conformance.client.http import BILLABLE_ACTIONS, LEDGER, LedgerEntry
+from conformance.client.redact import Redactor
+from conformance.client.http import unreachable_message
+from conformance.outcomes import GatewayUnreachable, RequestTimedOut
+from conformance.targets import Target
+
+T = TypeVar("T")
+DEFAULT_AUTH = "x-goog-api-key"  # what the SDK sends
+HEADER_PLACEMENTS = {"bearer": ("Authorization", "Bearer {key}"), "x-api-key": ("x-api-key", "{key}")}
+
+
+class SDKNotInstalled(RuntimeError):
+    """google-genai cannot be imported."""
+
+
+class SDKCallFailed(Exception):
+    """The SDK raised; the message is redacted and names the call."""
+
+    def __init__(self, call: str, error: BaseException, message: str) -> None:
+        super().__init__(f"{call} raised {type(error).__name__}: {message}")
+        self.call = call
+        self.error = error  # the original exception (checks read .code / .status of an APIError)
+        self.kind = type(error).__name__
+
+
+def genai_version() -> str:
+    try:
+        from google.genai import version
+    except ImportError as error:
+        raise SDKNotInstalled("google-genai is not installed (pip install 'google-genai>=2,<4')") from error
+    return version.__version__
+
+
+@dataclass
+class SDK:
+    target: Target
+    base_url: str
+    key: str | None
+    redactor: Redactor
+    # One genai.Client per configuration, kept alive: a collected Client closes its HTTP client.
+    _clients: dict[tuple[str | None, bool], Any] = field(default_factory=dict)
+
+    def header_placement(self) -> str | None:
+        """Where the key goes besides x-goog-api-key: None when the target reads the SDK's default."""
+        if DEFAULT_AUTH in self.target.auth:
+            return None
+        return next((placement for placement in self.target.auth if placement in HEADER_PLACEMENTS), None)
+
+    def client(self, *, api_version: str | None = "v1beta", default_auth_only: bool = False) -> Any:
+        """A genai.Client on the target; ``api_version`` None is the SDK's own default (v1 in 3.x)."""
+        if (api_version, default_auth_only) not in self._clients:
+            self._clients[api_version, default_auth_only] = self._new_client(api_version, default_auth_only)
+        return self._clients[api_version, default_auth_only]
+
+    def _new_client(self, api_version: str | None, default_auth_only: bool) -> Any:
+        genai_version()
+        from google import genai
+
+        headers = {}
+        placement = None if default_auth_only else self.header_placement()
+        if placement and self.key:
+            name, value = HEADER_PLACEMENTS[placement]
+            headers[name] = value.format(key=self.key)
+        options: dict[str, Any] = {
+            "base_url": self.base_url,
+            "timeout": int(self.target.timeouts.read * 1000),  # milliseconds
+            "headers": headers,
+            "client_args": {"trust_env": False, "event_hooks": {"response": [self._record]}},
+        }
+        if api_version:
+            options["api_version"] = api_version
+        return genai.Client(api_key=self.key or "no-key", http_options=options)
+
+    def describe(self, call: str, api_version: str | None = "v1beta", default_auth_only: bool = False) -> str:
+        """The call as a user would write it (for evidence)."""
+        placement = None if default_auth_only else self.header_placement()
+        extra = f", 'headers': {{{HEADER_PLACEMENTS[placement][0]!r}: ...}}" if placement else ""
+        version = f", 'api_version': {api_version!r}" if api_version else ""
+        return (
+            f"google-genai {genai_version()}: genai.Client(api_key=$API_KEY, http_options={{'base_url': "
+            f"{self.redactor.url(self.base_url)!r}{version}{extra}}}).{call}"
+        )
+
+    def call(self, call: str, run: Callable[[], T], **how: Any) -> T:
+        """Run an SDK call; a timeout or connection failure becomes the suite's own outcome, any
+        other exception an SDKCallFailed with a redacted message."""
+        what = self.describe(call, **how)
+        started = time.monotonic()
+        try:
+            return run()
+        except Exception as error:  # noqa: BLE001 - everything the SDK raises is evidence
+            # By class name: google-genai 3.x uses its own fork of httpx (httpx2), 2.x uses httpx.
+            if _is_a(error, "TimeoutException"):
+                raise RequestTimedOut(
+                    elapsed=time.monotonic() - started, bound=self.target.timeouts.read, what=what, curl=what
+                ) from None
+            if _is_a(error, "ConnectError"):
+                message = unreachable_message(self.redactor.url(self.base_url), self.target.name, error)
+                raise GatewayUnreachable(self.redactor.text(message)) from None
+            raise SDKCallFailed(what, error, self.redactor.text(str(error))[:600]) from None
+
+    def drain(self, chunks: Iterable[T]) -> list[T]:
+        """Every chunk of a stream, cut at the read timeout overall (the SDK bounds each read only)."""
+        deadline = time.monotonic() + self.target.timeouts.read
+        collected = []
+        for chunk in chunks:
+            collected.append(chunk)
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout(f"stream still arriving after {self.target.timeouts.read:g} s")
+        return collected
+
+    def _record(self, response: httpx.Response) -> None:
+        path = urlparse(str(response.request.url)).path
+        action = path.rsplit(":", 1)[-1] if ":" in path.rsplit("/", 1)[-1] else "listModels" if path.endswith("/models") else "getModel"
+        LEDGER.record(
+            LedgerEntry(
+                target=self.target.name,
+                action=action,
+                billable=response.status_code == 200 and action in BILLABLE_ACTIONS,
+                tokens=0,  # the SDK reads the body itself; its usage is not seen here
+            )
+        )
+
+
+def _is_a(error: BaseException, class_name: str) -> bool:
+    return any(cls.__name__ == class_name for cls in type(error).__mro__)
