@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -20,8 +21,51 @@ def target(request: pytest.FixtureRequest) -> Target:
 
 
 @pytest.fixture(scope="session")
-def live(target: Target, request: pytest.FixtureRequest) -> Iterator[tuple[str, str | None]]:
-    """(base_url, key): starts the reference gateway for reference targets."""
+def rate_limited_key(target: Target, request: pytest.FixtureRequest) -> str | None:
+    """A key the target answers with 429: its variable's value, or a fresh one a reference gateway
+    is started with. None when the target names none (the rate-limit rules then use any 429 seen)."""
+    key = "ref-limited-" + secrets.token_hex(12) if target.reference is not None else target.rate_limited_key()
+    if key:
+        redactor_of(request.config).add(key, "$RATE_LIMITED_KEY")
+    return key
+
+
+@pytest.fixture(scope="session")
+def upstream(target: Target, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The scripted upstream a relaying target is pointed at (the fidelity checks read it), or None.
+
+    Started for the run for the test relay (`reference: relay`, with a fresh upstream key) and for
+    a target declaring `upstream: {port: P, key_env: VAR}`; `upstream: {url: U, ...}` is one started
+    elsewhere (python -m conformance.reference --upstream), read over GET /__recorded."""
+    from conformance.reference.upstream import RemoteUpstream, ScriptedUpstream, UpstreamConfig
+    from conformance.relay import RELAY_PROFILE, RELAY_SILENCE_S
+
+    spec = target.upstream
+    if target.reference is not None and target.reference.profile == RELAY_PROFILE:
+        key, silence_s, host, port = "up-" + secrets.token_hex(12), RELAY_SILENCE_S, "127.0.0.1", 0
+    elif spec is not None and spec.key():
+        key, silence_s, host, port = spec.key(), spec.silence_s, spec.host, spec.port
+    else:
+        yield None  # the fidelity checks skip, saying why
+        return
+    redactor_of(request.config).add(key, "$UPSTREAM_KEY")
+    if spec is not None and spec.url:
+        yield RemoteUpstream(spec.url, key)
+        return
+    server = ScriptedUpstream(UpstreamConfig(key=key, silence_s=silence_s), host, port)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live(
+    target: Target, rate_limited_key: str | None, upstream: Any, request: pytest.FixtureRequest
+) -> Iterator[tuple[str, str | None]]:
+    """(base_url, key): starts the reference gateway for reference targets (for `reference: relay`,
+    the test relay in front of the scripted upstream)."""
     redactor = redactor_of(request.config)
     redactor.add(WRONG_KEY, "$WRONG_KEY")
     if target.reference is None:
@@ -35,9 +79,22 @@ def live(target: Target, request: pytest.FixtureRequest) -> Iterator[tuple[str, 
     key = "ref-" + secrets.token_hex(12)
     redactor.add(key, "$API_KEY")
     spec = target.reference
-    gateway = ReferenceGateway(
-        GatewayConfig(key=key, profile=spec.profile, faults=spec.faults, latency_ms=spec.latency_ms)
-    )
+    if spec.profile == "relay":
+        from conformance.relay import RelayConfig, RelayServer
+
+        relay_config = RelayConfig(key, upstream.base_url, upstream.key, spec.faults, rate_limited_key)
+        gateway: ReferenceGateway = RelayServer(relay_config)
+    else:
+        gateway = ReferenceGateway(
+            GatewayConfig(
+                key=key,
+                profile=spec.profile,
+                faults=spec.faults,
+                latency_ms=spec.latency_ms,
+                path_prefix=spec.path_prefix,
+                rate_limited_key=rate_limited_key,
+            )
+        )
     base_url = gateway.start()
     try:
         yield base_url, key
@@ -68,3 +125,16 @@ def client(target: Target, live: tuple[str, str | None], request: pytest.Fixture
 def responses(client: GeminiClient, target: Target) -> SharedResponses:
     """Responses fetched once per target and read by many checks."""
     return SharedResponses(client, target)
+
+
+@pytest.fixture(scope="session")
+def sdk(target: Target, live: tuple[str, str | None], request: pytest.FixtureRequest):
+    """The official google-genai SDK pointed at the target (skipped when it is not installed)."""
+    from conformance.client.sdk import SDK, SDKNotInstalled, genai_version
+
+    try:
+        genai_version()
+    except SDKNotInstalled as error:
+        pytest.skip(str(error))
+    base_url, key = live
+    return SDK(target, base_url, key, redactor_of(request.config))

@@ -63,6 +63,24 @@ class ReferenceSpec:
     profile: str
     faults: tuple[str, ...] = ()
     latency_ms: int = 0
+    path_prefix: str = ""  # serve the API under this path, as a gateway behind a reverse proxy
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamSpec:
+    """The scripted upstream a relaying gateway is pointed at, for the fidelity checks.
+
+    The suite starts it on host:port for the run (the gateway's channel points there), or, with
+    ``url``, reads what an upstream started elsewhere recorded (GET /__recorded)."""
+
+    key_env: str  # the variable holding the upstream credential the gateway is configured with
+    port: int = 0
+    host: str = "127.0.0.1"
+    url: str | None = None
+    silence_s: float = 30.0  # the long-silence scenario's wait before its first byte
+
+    def key(self) -> str | None:
+        return os.environ.get(self.key_env)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +88,8 @@ class Target:
     name: str
     base_url: str | None = None
     api_key_env: str | None = None
+    # A key the gateway answers with 429 (its quota or rate limit used up), to check rate-limit answers.
+    rate_limited_key_env: str | None = None
     auth: tuple[str, ...] = ()
     models: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     actions: tuple[str, ...] = ()
@@ -82,6 +102,7 @@ class Target:
     retries: RetryPolicy = RetryPolicy()
     docs: str | None = None
     reference: ReferenceSpec | None = None
+    upstream: UpstreamSpec | None = None  # a relaying gateway's upstream: the fidelity checks apply
 
     @property
     def default_auth(self) -> str | None:
@@ -100,6 +121,9 @@ class Target:
 
     def api_key(self) -> str | None:
         return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+    def rate_limited_key(self) -> str | None:
+        return os.environ.get(self.rate_limited_key_env) if self.rate_limited_key_env else None
 
 
 def load_targets(path: str | os.PathLike[str]) -> dict[str, Target]:
@@ -234,10 +258,11 @@ def _build_target(
         name=name,
         base_url=declared.get("base_url"),
         api_key_env=declared.get("api_key_env"),
+        rate_limited_key_env=declared.get("rate_limited_key_env"),
         auth=tuple(declared.get("auth") or ()),
         models=MappingProxyType(dict(declared.get("models") or {})),
         actions=tuple(declared.get("actions") or ()),
-        features=tuple(declared.get("features") or ()),
+        features=_with_fidelity(tuple(declared.get("features") or ()), declared.get("upstream")),
         deviations=MappingProxyType(deviations),
         timeouts=Timeouts(**(declared.get("timeouts") or {})),
         expect=Expectations(**{k: tuple(v) for k, v in (declared.get("expect") or {}).items()}),
@@ -246,7 +271,13 @@ def _build_target(
         retries=RetryPolicy(**(declared.get("retries") or {})),
         docs=declared.get("docs"),
         reference=reference,
+        upstream=UpstreamSpec(**declared["upstream"]) if declared.get("upstream") else None,
     )
+
+
+def _with_fidelity(features: tuple[str, ...], upstream: Any) -> tuple[str, ...]:
+    """A target that declares its upstream declares the fidelity feature with it."""
+    return features + ("fidelity",) if upstream and "fidelity" not in features else features
 
 
 def _deviation_fields(d: Mapping[str, Any]) -> dict[str, Any]:
@@ -265,17 +296,21 @@ def _reference_spec(where: str, name: str, value: Any) -> ReferenceSpec | None:
         profile=value["profile"],
         faults=tuple(value.get("faults") or ()),
         latency_ms=int(value.get("latency_ms") or 0),
+        path_prefix=value.get("path_prefix") or "",
     )
     if spec.profile not in PROFILES:
         known = ", ".join(PROFILES)
         raise TargetsFileError(
             f"{where}: target {name!r}, key 'reference': unknown profile {spec.profile!r} (known: {known})"
         )
+    from conformance.relay import RELAY_FAULTS, RELAY_PROFILE
+
+    faults, lister = (RELAY_FAULTS, "conformance.relay") if spec.profile == RELAY_PROFILE else (FAULTS, "conformance.reference")
     for fault in spec.faults:
-        if fault not in FAULTS:
+        if fault not in faults:
             raise TargetsFileError(
                 f"{where}: target {name!r}, key 'reference.faults': unknown fault {fault!r}"
-                " (list them with: python -m conformance.reference --list-faults)"
+                f" (list them with: python -m {lister} --list-faults)"
             )
     return spec
 

@@ -1,0 +1,353 @@
+"""Fidelity: a relaying gateway in front of the suite's scripted upstream passes both ends through intact.
+
+The target's model is routed to the scripted upstream (targets.yaml `upstream:`; the test relay for
+`reference: relay`). Each probe's prompt names a scenario the upstream plays; the checks compare what
+the client got with what the upstream sent, and what the upstream received with what the client sent.
+
+FID-01 usageMetadata reaches the client as the upstream sent it, in every chunk and in whole responses
+FID-02 finishReason reaches the client with the upstream's value, on exactly the chunks that carried it
+FID-03 thought parts and thoughtSignature (also on an empty-text final part) pass through byte-exact
+FID-04 parallel functionCall parts pass through exactly: ids, order, args as JSON objects, signatures
+FID-05 an 8 MB inlineData image passes through byte-exact, whole and as one stream event
+FID-06 upstream errors keep their HTTP status and error body, details (RetryInfo, QuotaFailure) included
+FID-07 a stream that fails upstream fails at the client: no invented chunk or finishReason, the failure shown
+FID-08 a blocked prompt (promptFeedback only) reaches the client as the upstream's HTTP 200 body
+FID-09 a whole response reaches the client exactly: no key added, dropped or renamed, no value changed
+FID-10 stream events are relayed as they come: the first promptly, the rest not coalesced
+FID-11 a long upstream silence before the first byte is waited out, not cut by a gateway timeout
+FID-12 every request field the client sent reaches the upstream unchanged
+FID-13 snake_case request fields reach the upstream once: never dropped, never doubled as camelCase
+FID-14 the upstream receives nothing the client did not send (no injected system prompt or settings)
+FID-15 countTokens reaches the upstream as countTokens, and its answer comes back unchanged
+FID-16 the client's API key never reaches the upstream (headers, query or body)
+FID-17 the gateway authenticates upstream with its own credential in x-goog-api-key, and only there
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import expect
+from conformance.fidelity import COUNTED, STREAMED, WHOLE, Fidelity, contains, doubled_fields, first_difference, normalized
+from conformance.outcomes import not_applicable
+from conformance.rules import GENERATE, MUST, SHOULD, STREAM, Needs, rule
+from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, TOKENSMART
+
+FIDELITY = Needs(features=("fidelity",))
+RELAYED = GENERATE + FIDELITY
+RELAYED_STREAM = STREAM + FIDELITY
+RELAYED_BOTH = GENERATE + STREAM + FIDELITY
+PASSTHROUGH = AIONE_NATIVE.at("Limitations & Notes 5: byte-level passthrough, no format conversion")
+UNCHANGED = TOKENSMART.at("Using Google's official SDK: field names, error handling preserve Google's official semantics")
+# How far the client's first event may trail the upstream's, and its stream's spread the upstream's.
+PROMPT_S = 1.0
+
+
+@pytest.fixture
+def fidelity(responses, upstream, target) -> Fidelity:
+    if upstream is None:
+        spec = target.upstream
+        if spec is not None:
+            pytest.skip(f"set {spec.key_env} (the upstream key its gateway is configured with) to run the fidelity checks of target {target.name}")
+        not_applicable(f"target {target.name} declares no upstream (targets.yaml upstream: {{port, key_env}})")
+    return Fidelity(responses, upstream)
+
+
+def _parts(response) -> list:
+    return [(candidate.get("content") or {}).get("parts") for candidate in response.get("candidates") or []]
+
+
+def _finish_reasons(response) -> list:
+    return [candidate.get("finishReason") for candidate in response.get("candidates") or []]
+
+
+def _same_events(fidelity, scenario: str, modes, what: str, part) -> None:
+    """For each mode, every event's `part` (a projection) is the upstream's."""
+    for mode in modes:
+        probe = fidelity.probe(scenario, mode)
+        for at, client, upstream in probe.pairs():
+            probe.same(what, part(upstream), part(client), at)
+
+
+@rule(
+    "FID-01",
+    MUST,
+    "usageMetadata reaches the client as the upstream sent it, in every chunk and in whole responses",
+    source=(GATEWAY_BUGS.at("§5 rule 8; one-api ResponseText2Usage, agno#6264, ai-tally#376"), PASSTHROUGH),
+    needs=RELAYED_BOTH,
+)
+def usage_passed_through(fidelity):
+    _same_events(fidelity, "cumulative_stream", (STREAMED, WHOLE), "usageMetadata", lambda r: r.get("usageMetadata"))
+
+
+@rule(
+    "FID-02",
+    MUST,
+    "finishReason reaches the client with the upstream's value (STOP, MAX_TOKENS, SAFETY), on exactly the chunks that carried it",
+    source=(GATEWAY_BUGS.at("§5 rule 9; CLIProxyAPI#5651, kelivo#1003, litellm#40477"), GEMINI_API.at("§3 FinishReason; §6 chunk contents")),
+    needs=RELAYED_BOTH,
+)
+def finish_reason_where_sent(fidelity):
+    for scenario, mode in (("cumulative_stream", STREAMED), ("max_tokens", STREAMED), ("max_tokens", WHOLE), ("safety", WHOLE)):
+        _same_events(fidelity, scenario, (mode,), "finishReason", _finish_reasons)
+
+
+@rule(
+    "FID-03",
+    MUST,
+    "thought parts and thoughtSignature (also on an empty-text final part) pass through byte-exact",
+    source=(GATEWAY_BUGS.at("§5 rule 10; litellm#16893, #25322, Antigravity-Manager#3202"), GEMINI_API.at("§2 Part: thought, thoughtSignature")),
+    needs=RELAYED_BOTH,
+)
+def thought_parts_exact(fidelity):
+    _same_events(fidelity, "thoughts", (STREAMED, WHOLE), "the parts", _parts)
+
+
+@rule(
+    "FID-04",
+    MUST,
+    "parallel functionCall parts pass through exactly: ids, order, args as JSON objects, thoughtSignature",
+    source=(GATEWAY_BUGS.at("§5 rule 11; new-api convert, one-api parts[0], CLIProxyAPI#3256"), GEMINI_API.at("§2 Part: functionCall{id, name, args}")),
+    needs=RELAYED_BOTH,
+)
+def function_calls_exact(fidelity):
+    _same_events(fidelity, "function_calls", (WHOLE, STREAMED), "the functionCall parts", _parts)
+
+
+@rule(
+    "FID-05",
+    MUST,
+    "an 8 MB inlineData image passes through byte-exact, in a whole response and as one stream event",
+    source=(GATEWAY_BUGS.at("§5 rules 15, 20; one-api bufio 64 KiB, sub2api#4798, owndev#56"), PASSTHROUGH),
+    needs=RELAYED_BOTH,
+)
+def inline_image_exact(fidelity):
+    _same_events(fidelity, "big_image", (WHOLE, STREAMED), "the inlineData parts", _parts)
+
+
+@rule(
+    "FID-06",
+    MUST,
+    "upstream errors (429 with RetryInfo, 500) keep their HTTP status and error body, details included",
+    source=(GATEWAY_BUGS.at("§5 rule 5; new-api RelayErrorHandler, bugs F9"), GEMINI_API.at("§5 Errors; §9 rule 18")),
+    needs=RELAYED,
+)
+def upstream_errors_preserved(fidelity):
+    _same_events(fidelity, "rate_limited", (WHOLE,), "the error", lambda body: body)
+    _same_events(fidelity, "internal_error", (WHOLE,), "the error", lambda body: body)
+
+
+@rule(
+    "FID-07",
+    MUST,
+    "a stream that fails upstream (error event, dropped connection) fails at the client: no invented chunk or finishReason, and the error event relayed or the connection cut",
+    source=(GATEWAY_BUGS.at("§5 rule 19; F29, new-api fork failureSSE"), GEMINI_API.at("§6 Errors: mid-stream error events")),
+    needs=RELAYED_STREAM,
+)
+def failed_stream_not_completed(fidelity):
+    for scenario in ("error_after_first_chunk", "dropped_stream"):
+        _stream_fails_visibly(fidelity.probe(scenario, STREAMED))
+
+
+def _stream_fails_visibly(probe) -> None:
+    """No chunk beyond the upstream's, none finished; an error event, a cut, or an error status."""
+    sent, client = [event.body for event in probe.upstream.sent], probe.client_events()
+    chunks = [event for event in client if "error" not in event]
+    finished = [index for index, chunk in enumerate(chunks) if any(_finish_reasons(chunk))]
+    if len(chunks) > len([event for event in sent if "error" not in event]) or finished:
+        raise probe.failure("the failed stream", f"$chunk[{(finished or [len(chunks) - 1])[0]}]", sent, client)
+    if len(chunks) == len(client) and not probe.exchange.transport_error and probe.exchange.status == 200:
+        raise expect.fail(
+            f"the upstream's {probe.scenario.replace('_', ' ')} reached the client as a cleanly ended stream",
+            probe.exchange,
+            expected="the upstream's error event (or a Google error event), or a cut connection",
+            actual=f"HTTP {probe.exchange.status}, {len(chunks)} chunk(s), then a clean end",
+        )
+
+
+@rule(
+    "FID-08",
+    MUST,
+    "a blocked prompt (promptFeedback, no candidates) reaches the client as the upstream's HTTP 200 body",
+    source=(GATEWAY_BUGS.at("§5 rule 18; F28, litellm#40477"), GEMINI_API.at("§3 PromptFeedback.BlockReason: HTTP 200")),
+    needs=RELAYED,
+)
+def blocked_prompt_passed_through(fidelity):
+    _same_events(fidelity, "blocked_prompt", (WHOLE,), "the blocked-prompt answer", lambda body: body)
+
+
+@rule(
+    "FID-09",
+    MUST,
+    "a whole response reaches the client exactly: no key added, dropped or renamed (citationSources, safetyRatings, avgLogprobs, ...), no value changed",
+    source=(GATEWAY_BUGS.at("§5 rules 14, 25; litellm native transform citationSources->citations"), PASSTHROUGH, UNCHANGED),
+    needs=RELAYED,
+)
+def whole_response_exact(fidelity):
+    _same_events(fidelity, "rich_response", (WHOLE,), "the response", lambda body: body)
+
+
+@rule(
+    "FID-10",
+    MUST,
+    f"stream events are relayed as they come: the first within {PROMPT_S:g} s of the upstream's, the rest not coalesced",
+    source=(GATEWAY_BUGS.at("§5 rule 2; CLIProxyAPI#593, uni-api#146"), PASSTHROUGH),
+    needs=RELAYED_STREAM,
+)
+def events_relayed_promptly(fidelity):
+    probe = fidelity.probe("cumulative_stream", STREAMED)
+    sent = [event.at_s for event in probe.upstream.sent]
+    arrived = [probe.exchange.arrival(event.end) for event in probe.exchange.sse.chunk_events()]
+    if len(arrived) != len(sent):
+        raise probe.failure("the number of stream events", "$", f"{len(sent)} events", f"{len(arrived)} events")
+    lag, spread = arrived[0] - sent[0], arrived[-1] - arrived[0]
+    if lag > PROMPT_S or spread < (sent[-1] - sent[0]) - PROMPT_S:
+        raise expect.fail(
+            f"the stream was held back: its first event reached the client {lag:.2f} s after the upstream sent it,"
+            f" its {len(arrived)} events within {spread:.2f} s",
+            probe.exchange,
+            expected=f"the first event within {PROMPT_S:g} s; events spread like the upstream's (sent at {', '.join(f'{s:.2f}' for s in sent)} s)",
+            actual=f"arrived at {', '.join(f'{a:.2f}' for a in arrived)} s after the request",
+        )
+
+
+@rule(
+    "FID-11",
+    SHOULD,
+    "a long upstream silence before the first byte is waited out, not cut by a gateway timeout",
+    source=(GATEWAY_BUGS.at("§5 rule 23; F33, sub2api#4798"), AIONE_NATIVE.at("Limitations & Notes 4: timeouts of at least 600 seconds")),
+    needs=RELAYED_STREAM,
+)
+def long_silence_waited_out(fidelity):
+    _same_events(fidelity, "long_silence", (STREAMED,), "the parts", _parts)
+
+
+def _received(probe):
+    """What the upstream received, parsed; the check fails if it is not JSON."""
+    body = probe.upstream.json()
+    if not isinstance(body, dict):
+        raise expect.fail("the upstream received a body that is not a JSON object", probe.exchange, actual=probe.upstream.body[:200])
+    return body
+
+
+def _forwarded(probe, received, *, exact: bool) -> None:
+    difference = first_difference(normalized(probe.sent), normalized(received), extra_ok=not exact)
+    if difference:
+        path, sent, got = difference
+        raise expect.fail(
+            f"the upstream did not receive the request as the client sent it, at {path}",
+            probe.exchange,
+            path=path,
+            expected=f"as the client sent it: {sent!r}" if sent != "(absent)" else "nothing the client did not send",
+            actual=f"the upstream received {got!r}",
+        )
+
+
+@rule(
+    "FID-12",
+    MUST,
+    "every request field the client sent (systemInstruction, safetySettings, tools, toolConfig, generationConfig incl. thinkingConfig, history with signatures) reaches the upstream unchanged",
+    source=(GATEWAY_BUGS.at("§5 rules 10, 13; litellm#12671, new-api#1431"), GEMINI_API.at("§9 rule 5: forward generationConfig intact")),
+    needs=RELAYED,
+)
+def request_fields_forwarded(fidelity):
+    probe = fidelity.probe("echo", WHOLE, body="every_field")
+    _forwarded(probe, _received(probe), exact=False)
+
+
+@rule(
+    "FID-13",
+    MUST,
+    "snake_case request fields reach the upstream once: never dropped, never doubled as camelCase",
+    source=(GATEWAY_BUGS.at("§5 rule 13; new-api#2448, Aether#161, litellm#37028"), GEMINI_API.at("§1 proto3 JSON mapping: both spellings")),
+    needs=RELAYED,
+)
+def snake_case_forwarded_once(fidelity):
+    probe = fidelity.probe("echo", WHOLE, body="snake_case")
+    received = _received(probe)
+    doubled = list(doubled_fields(received))
+    if doubled:
+        raise expect.fail(
+            f"the upstream received a field spelled both ways: {doubled[0]} (Google rejects the doubled field)",
+            probe.exchange,
+            path=doubled[0],
+            expected="each field once, as the client spelled it (or renamed)",
+            actual=f"{len(doubled)} doubled field(s)",
+        )
+    _forwarded(probe, received, exact=False)
+
+
+@rule(
+    "FID-14",
+    MUST,
+    "the upstream receives nothing the client did not send: no injected system prompt, setting or thinkingConfig",
+    source=(GATEWAY_BUGS.at("§5 rule 14; new-api channel SystemPrompt and param override, F23"), PASSTHROUGH),
+    needs=RELAYED,
+)
+def nothing_injected(fidelity, target):
+    probe = fidelity.probe("echo", WHOLE, auth=target.default_auth)
+    _forwarded(probe, _received(probe), exact=True)
+
+
+@rule(
+    "FID-15",
+    MUST,
+    "countTokens reaches the upstream as countTokens (not a billed generation), and its answer comes back unchanged",
+    source=(GATEWAY_BUGS.at("§5 rule 12; new-api#7283, PR#7388"), GEMINI_API.at("§4 CountTokens")),
+    needs=Needs(actions=("countTokens",), models=("text",)) + FIDELITY,
+)
+def count_tokens_relayed_as_such(fidelity):
+    probe = fidelity.probe("count_tokens", COUNTED, body="count_tokens")
+    if probe.upstream.action != COUNTED:
+        raise expect.fail(
+            f"countTokens reached the upstream as {probe.upstream.action}",
+            probe.exchange,
+            expected="POST ...:countTokens upstream",
+            actual=f"{probe.upstream.method} {probe.upstream.path}",
+        )
+    for at, client, upstream in probe.pairs():
+        probe.same("the countTokens answer", upstream, client, at)
+
+
+def _auth_probes(fidelity, target):
+    """(placement, probe): one relayed request per key placement the target declares."""
+    return [(placement, fidelity.probe("echo", WHOLE, auth=placement)) for placement in target.auth]
+
+
+@rule(
+    "FID-16",
+    MUST,
+    "the client's API key never reaches the upstream, in any header, query parameter or the body",
+    source=(GATEWAY_BUGS.at("§5 rule 7; one-api proxy pass-through, F13"), GEMINI_API.at("§1 Auth")),
+    needs=RELAYED,
+)
+def client_key_not_forwarded(fidelity, target, client):
+    for placement, probe in _auth_probes(fidelity, target):
+        leaks = contains(client.key, probe.upstream) if client.key else []
+        if leaks:
+            raise expect.fail(
+                f"the client's key (sent as {placement}) reached the upstream in {leaks[0]}",
+                probe.exchange,
+                expected="the gateway's own upstream credential only",
+                actual=", ".join(leaks),
+            )
+
+
+@rule(
+    "FID-17",
+    MUST,
+    "the gateway authenticates upstream with its own credential in x-goog-api-key, and nowhere else (not Bearer, not ?key=)",
+    source=(GATEWAY_BUGS.at("§5 rule 7; xalgorix#2, litellm#7830, DFIR-Companion#516"), GEMINI_API.at("§1 Auth: x-goog-api-key; Bearer is OAuth")),
+    needs=RELAYED,
+)
+def upstream_key_in_header(fidelity, target, upstream):
+    for _, probe in _auth_probes(fidelity, target):
+        record = probe.upstream
+        elsewhere = [place for place in contains(upstream.key, record) if place != "header x-goog-api-key"]
+        if record.header("x-goog-api-key") != [upstream.key] or elsewhere:
+            raise expect.fail(
+                "the upstream credential did not arrive as x-goog-api-key alone",
+                probe.exchange,
+                expected="x-goog-api-key: $UPSTREAM_KEY, and the key nowhere else",
+                actual=f"x-goog-api-key: {len(record.header('x-goog-api-key'))} value(s); the key also in: {', '.join(elsewhere) or 'nowhere'}",
+            )

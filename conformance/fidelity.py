@@ -1,0 +1,183 @@
+"""Fidelity probes: one marked request through the gateway, and what the scripted upstream saw.
+
+A probe sends a request whose prompt carries a scenario marker (reference/upstream.py), through the
+client like any other request, then fetches the upstream's record of it: what the gateway sent
+upstream, and what the upstream answered, event by event. The checks compare the two ends. Probes
+are shared through SharedResponses, so each scenario is sent once per target and mode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from conformance import expect, requests
+from conformance.client.http import Exchange
+from conformance.reference.upstream import Recorded, marker
+from conformance.reference.wire import FREE_FORM_FIELDS, camel_case, camel_case_keys
+from conformance.shared import SharedResponses
+from conformance.targets import Target
+
+WHOLE = "generateContent"
+STREAMED = "streamGenerateContent"
+COUNTED = "countTokens"
+# A longer string is shown by its length and digest: an 8 MB image does not belong in a report.
+SHOWN_CHARS = 80
+
+
+@dataclass
+class Probe:
+    scenario: str
+    sent: Any  # the body the client sent
+    exchange: Exchange  # what the client got
+    records: list[Recorded]  # what the upstream received for this marker (a retrying gateway: several)
+    upstream_base: str
+
+    @property
+    def streamed(self) -> bool:
+        return self.exchange.action == STREAMED
+
+    @property
+    def upstream(self) -> Recorded:
+        """The upstream's record of the (last) relayed request; the check fails if there is none."""
+        if not self.records:
+            raise expect.fail(
+                f"the scripted upstream never received the {self.scenario} request: the gateway did not relay it"
+                f" (is the target's model routed to {self.upstream_base}?)",
+                self.exchange,
+                expected="one request at the scripted upstream",
+                actual=f"none; the client got {self.exchange.describe()}",
+            )
+        return self.records[-1]
+
+    def client_events(self) -> list[Any]:
+        """What the client got: the stream's JSON events (error events included), or the body."""
+        if self.streamed:
+            return self.exchange.sse.chunks()
+        return [self.exchange.json] if self.exchange.is_json else []
+
+    def pairs(self) -> Iterator[tuple[str, Any, Any]]:
+        """(where, client's event, upstream's event), after checking the status and the count."""
+        upstream = self.upstream
+        if self.exchange.status != upstream.status:
+            raise self.failure("the HTTP status", "$status", upstream.status, self.exchange.status)
+        client, sent = self.client_events(), [event.body for event in upstream.sent]
+        if len(client) != len(sent):
+            raise self.failure("the number of stream events", "$", f"{len(sent)} events", f"{len(client)} events")
+        for index, (ours, theirs) in enumerate(zip(client, sent)):
+            yield (f"$chunk[{index}]" if self.streamed else "$"), ours, theirs
+
+    def same(self, what: str, upstream_value: Any, client_value: Any, at: str) -> None:
+        """The client's value is the upstream's, exactly (the first difference is reported)."""
+        difference = first_difference(upstream_value, client_value, at)
+        if difference:
+            raise self.failure(what, *difference)
+
+    def failure(self, what: str, path: str, upstream_value: Any, client_value: Any) -> AssertionError:
+        mode = "stream" if self.streamed else "response"
+        return expect.fail(
+            f"{what} differs from what the upstream sent ({self.scenario} {mode}) at {path}",
+            self.exchange,
+            path=path,
+            expected=f"as the upstream sent it: {shown(upstream_value)}",
+            actual=shown(client_value),
+        )
+
+
+# The bodies a probe may send, by name: (target, marker) -> body.
+BODIES: dict[str, Callable[[Target, str], Any]] = {
+    "marked": lambda target, mark: requests.marked_request(mark),
+    "every_field": requests.marked_every_field_request,
+    "snake_case": requests.marked_snake_case_request,
+    "count_tokens": lambda target, mark: requests.marked_count_tokens_request(mark),
+}
+
+
+class Fidelity:
+    """The probes of one target, memoized in its SharedResponses."""
+
+    def __init__(self, responses: SharedResponses, upstream: Any) -> None:
+        self.responses = responses
+        self.upstream = upstream
+
+    def probe(self, scenario: str, mode: str = WHOLE, *, auth: str | None = None, body: str = "marked") -> Probe:
+        name = f"fidelity:{scenario}:{mode}:{auth or ''}:{body}"
+        return self.responses.remember(name, lambda: self._send(scenario, mode, auth, BODIES[body]))
+
+    def _send(self, scenario: str, mode: str, auth: str | None, body: Callable[[Target, str], Any]) -> Probe:
+        client, target = self.responses.client, self.responses.target
+        mark = marker(scenario)
+        sent = body(target, mark)
+        how = {"auth": auth} if auth else {}
+        model = target.model("text") or ""
+        if mode == STREAMED:
+            exchange = client.stream(model, sent, **how)
+        else:
+            exchange = client.action(model, mode, sent, **how)
+        return Probe(scenario, sent, exchange, self.upstream.recorded(mark), self.upstream.base_url)
+
+
+def first_difference(expected: Any, actual: Any, at: str = "$", *, extra_ok: bool = False) -> tuple[str, Any, Any] | None:
+    """Where ``actual`` first differs from ``expected``: (path, expected, actual), or None.
+
+    With ``extra_ok``, keys only ``actual`` has are allowed (``expected`` need only be contained)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key, value in expected.items():
+            if key not in actual:
+                return f"{at}.{key}", value, "(missing)"
+            found = first_difference(value, actual[key], f"{at}.{key}", extra_ok=extra_ok)
+            if found:
+                return found
+        added = [key for key in actual if key not in expected]
+        return (f"{at}.{added[0]}", "(absent)", actual[added[0]]) if added and not extra_ok else None
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return at, f"{len(expected)} items", f"{len(actual)} items"
+        for index, (one, other) in enumerate(zip(expected, actual)):
+            found = first_difference(one, other, f"{at}[{index}]", extra_ok=extra_ok)
+            if found:
+                return found
+        return None
+    if type(expected) is not type(actual) or expected != actual:
+        return at, expected, actual
+    return None
+
+
+def normalized(body: Any) -> Any:
+    """A request body with proto field names in camelCase (Google reads both spellings)."""
+    return camel_case_keys(body)
+
+
+def doubled_fields(value: Any, at: str = "$") -> Iterator[str]:
+    """Paths where one proto field is spelled both ways (snake_case and camelCase)."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from doubled_fields(item, f"{at}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "_" in key and camel_case(key) in value:
+                yield f"{at}.{key} and {at}.{camel_case(key)}"
+            if camel_case(key) not in FREE_FORM_FIELDS:
+                yield from doubled_fields(item, f"{at}.{key}")
+
+
+def contains(text: str, record: Recorded) -> list[str]:
+    """Where in a recorded request ``text`` appears: header names, query names, the body."""
+    places = [f"header {name}" for name, value in record.headers if text in value]
+    places += [f"query parameter {name}" for name, value in record.query if text in value]
+    if text.encode() in record.body:
+        places.append("the body")
+    return places
+
+
+def shown(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        digest = hashlib.sha256(value.encode()).hexdigest()[:12]
+        return f"{value[:24]!r}... ({len(value)} chars, sha256 {digest})"
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return text if len(text) <= 3 * SHOWN_CHARS else text[: 3 * SHOWN_CHARS] + f"... ({len(text)} chars)"
+    return value

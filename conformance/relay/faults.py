@@ -1,0 +1,278 @@
+"""Relay faults: realistic relaying bugs the test relay can be started with, as one table.
+
+Each RelayFault names the bug, says where it is seen in the wild (gateway-bugs.md refs), lists the
+rules it must make fail (`breaks`; globs allowed: mostly FID rules, plus any ordinary rule the same
+bug breaks) and describes its behaviour as values for the relay's hook points. Every default is the
+clean pass-through relay; app.py never asks which fault is active.
+
+Hook points, in the order a request meets them:
+
+    reroutes           action -> the action the relay calls upstream
+    rewrite_request    (action, JSON body) -> the body sent upstream (model actions with JSON bodies)
+    forwards_client_auth  the client's Authorization / x-api-key / ?key= go upstream as they came
+    upstream_key_as    where the relay puts its own upstream credential (clean: x-goog-api-key)
+    upstream_timeout_s how long the relay waits for upstream bytes (clean: 600 s)
+    restate            (status, JSON body) -> (status, body) for whole (non-stream) replies
+    reshape            transform of each GenerateContentResponse: whole bodies and every SSE chunk
+    restream           request body -> a stateful transform of one SSE stream's chunks
+    on_stream_failure  the chunk sent in place of an upstream failure (error event or dropped connection)
+    sse_line_limit     SSE lines longer than this end the stream silently (a scanner's buffer)
+    buffers_stream     the whole upstream stream is collected, then sent in one write
+
+Any response hook makes the relay parse what it relays (JSON bodies, SSE events); the clean relay
+copies bytes as they arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Transform = Callable[[Any], Any]
+ChunkTransform = Callable[[dict[str, Any]], dict[str, Any]]
+# Seconds the short-timeout fault waits for upstream bytes; the self-test's long silence is longer.
+SHORT_UPSTREAM_TIMEOUT_S = 1.0
+
+
+@dataclass(frozen=True)
+class RelayFault:
+    name: str
+    description: str
+    breaks: tuple[str, ...]
+    reroutes: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    rewrite_request: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
+    forwards_client_auth: bool = False
+    upstream_key_as: str | None = None
+    upstream_timeout_s: float | None = None
+    restate: Callable[[int, Any], tuple[int, Any]] | None = None
+    reshape: Transform | None = None
+    restream: Callable[[dict[str, Any]], ChunkTransform] | None = None
+    on_stream_failure: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+    sse_line_limit: int | None = None
+    buffers_stream: bool = False
+
+
+# --- Building blocks ---------------------------------------------------------------------------
+
+
+def each_part(transform: Callable[[dict[str, Any]], dict[str, Any]]) -> Transform:
+    def apply(response: dict[str, Any]) -> dict[str, Any]:
+        for candidate in response.get("candidates") or []:
+            content = candidate.get("content") or {}
+            if isinstance(content.get("parts"), list):
+                content["parts"] = [transform(part) for part in content["parts"]]
+        return response
+
+    return apply
+
+
+def without_signature(part: dict[str, Any]) -> dict[str, Any]:
+    part.pop("thoughtSignature", None)
+    return part
+
+
+def each_candidate(transform: Callable[[dict[str, Any]], None]) -> Transform:
+    def apply(response: dict[str, Any]) -> dict[str, Any]:
+        for candidate in response.get("candidates") or []:
+            transform(candidate)
+        return response
+
+    return apply
+
+
+def stamp_stop(candidate: dict[str, Any]) -> None:
+    candidate.setdefault("finishReason", "STOP")
+
+
+def rename_citations(candidate: dict[str, Any]) -> None:
+    citations = candidate.get("citationMetadata")
+    if isinstance(citations, dict) and "citationSources" in citations:
+        citations["citations"] = citations.pop("citationSources")
+
+
+def words(value: Any) -> int:
+    """Whitespace-separated words of every text part in a Content (or a list of them)."""
+    if isinstance(value, list):
+        return sum(words(item) for item in value)
+    if not isinstance(value, dict):
+        return 0
+    parts = value.get("parts") or []
+    return sum(len(part["text"].split()) for part in parts if isinstance(part, dict) and isinstance(part.get("text"), str) and not part.get("thought"))
+
+
+def recount_usage(request: dict[str, Any]) -> ChunkTransform:
+    """one-api's ResponseText2Usage: usage counted from the text relayed so far, upstream's ignored."""
+    prompt = words(request.get("contents")) + words(request.get("systemInstruction") or request.get("system_instruction"))
+    written = 0
+
+    def apply(chunk: dict[str, Any]) -> dict[str, Any]:
+        nonlocal written
+        written += sum(words(candidate.get("content")) for candidate in chunk.get("candidates") or [])
+        chunk["usageMetadata"] = {"promptTokenCount": prompt, "candidatesTokenCount": written, "totalTokenCount": prompt + written}
+        return chunk
+
+    return apply
+
+
+def blocked_prompt_as_error(status: int, body: Any) -> tuple[int, Any]:
+    feedback = body.get("promptFeedback") if isinstance(body, dict) and status == 200 else None
+    if feedback and feedback.get("blockReason") and not body.get("candidates"):
+        reason = feedback["blockReason"]
+        return 400, {"error": {"code": 400, "message": f"The prompt was blocked: {reason}", "status": "INVALID_ARGUMENT"}}
+    return status, body
+
+
+def retryable_errors_as_500(status: int, body: Any) -> tuple[int, Any]:
+    if status != 429 and status < 500:
+        return status, body
+    message = (body.get("error") or {}).get("message", "upstream error") if isinstance(body, dict) else "upstream error"
+    return 500, {"error": {"code": 500, "message": message, "status": "INTERNAL"}}
+
+
+def with_system_prompt(action: str, body: dict[str, Any]) -> dict[str, Any]:
+    if action in ("generateContent", "streamGenerateContent") and not ("systemInstruction" in body or "system_instruction" in body):
+        body["systemInstruction"] = {"parts": [{"text": "You are a helpful assistant. Answer in the user's language."}]}
+    return body
+
+
+def without_keys(*keys: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    def apply(action: str, body: dict[str, Any]) -> dict[str, Any]:
+        for key in keys:
+            body.pop(key, None)
+        return body
+
+    return apply
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def camel_copies(action: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Adds the camelCase spelling of each top-level snake_case field, keeping the original too."""
+    for key in [key for key in body if "_" in key]:
+        body.setdefault(camel(key), body[key])
+    return body
+
+
+FAKE_STOP = {"candidates": [{"content": {"parts": [], "role": "model"}, "finishReason": "STOP", "index": 0}]}
+
+
+# --- The table -----------------------------------------------------------------------------------
+
+RELAY_FAULTS: dict[str, RelayFault] = {
+    fault.name: fault
+    for fault in (
+        RelayFault(
+            "recomputes_stream_usage",
+            "Stream usage is recounted from the relayed text; upstream usageMetadata (thoughtsTokenCount, "
+            "details) is ignored (songquanpeng/one-api ResponseText2Usage; jain-aanchal/ai-tally#376).",
+            ("FID-01",),
+            restream=recount_usage,
+        ),
+        RelayFault(
+            "stamps_stop_on_every_chunk",
+            "finishReason STOP is stamped on every chunk that lacks one (router-for-me/CLIProxyAPI#5651, "
+            "Chevey339/kelivo#1003).",
+            ("FID-02", "FID-07"),
+            reshape=each_candidate(stamp_stop),
+        ),
+        RelayFault(
+            "drops_thought_signature",
+            "thoughtSignature is stripped from response parts, so Gemini 3 tool calls fail on the next turn "
+            "(BerriAI/litellm#16893, #25322; lbjlaq/Antigravity-Manager#3202).",
+            ("FID-03", "FID-04"),
+            reshape=each_part(without_signature),
+        ),
+        RelayFault(
+            "truncates_long_sse_lines",
+            "The relay reads upstream SSE with a 64 KiB line buffer: a longer event (an inline image) ends "
+            "the stream silently (songquanpeng/one-api bufio.Scanner; owndev/Open-WebUI-Functions#56).",
+            ("FID-05", "IMG-03"),
+            sse_line_limit=64 * 1024,
+        ),
+        RelayFault(
+            "retryable_errors_as_500",
+            "Upstream 429 and 5xx are re-emitted by the relay's own error handler as 500 INTERNAL, losing "
+            "RetryInfo and QuotaFailure (QuantumNous/new-api RelayErrorHandler; bugs F9).",
+            ("FID-06",),
+            restate=retryable_errors_as_500,
+        ),
+        RelayFault(
+            "fake_stop_on_upstream_failure",
+            "An upstream failure mid-stream (error event or dropped connection) is papered over with a final "
+            "STOP chunk, so the client takes a cut answer as complete (bugs F29; Chevey339/kelivo#1003).",
+            ("FID-07",),
+            on_stream_failure=FAKE_STOP,
+        ),
+        RelayFault(
+            "blocked_prompt_as_400",
+            "A promptFeedback-only (blocked) answer is turned into a 400 error (bugs F28; BerriAI/litellm#40477).",
+            ("FID-08",),
+            restate=blocked_prompt_as_error,
+        ),
+        RelayFault(
+            "renames_citation_sources",
+            "citationMetadata.citationSources is renamed to citations, the SDK's name, on the wire "
+            "(LiteLLM native transform; bugs F24).",
+            ("FID-09",),
+            reshape=each_candidate(rename_citations),
+        ),
+        RelayFault(
+            "buffers_stream",
+            "The upstream stream is collected and flushed in one write at its end "
+            "(router-for-me/CLIProxyAPI#593, yym68686/uni-api#146).",
+            ("FID-10", "STREAM-07"),
+            buffers_stream=True,
+        ),
+        RelayFault(
+            "short_upstream_timeout",
+            f"The relay gives up after {SHORT_UPSTREAM_TIMEOUT_S:g} s without upstream bytes and answers 504 "
+            "(bugs F33; Wei-Shaw/sub2api#4798).",
+            ("FID-11",),
+            upstream_timeout_s=SHORT_UPSTREAM_TIMEOUT_S,
+        ),
+        RelayFault(
+            "drops_safety_settings",
+            "Top-level safetySettings are not forwarded (BerriAI/litellm#12671; bugs F22).",
+            ("FID-12",),
+            rewrite_request=without_keys("safetySettings"),
+        ),
+        RelayFault(
+            "adds_camel_case_copies",
+            "snake_case fields are forwarded with a camelCase copy beside them; Google rejects the doubled "
+            "oneof (fawney19/Aether#161; bugs F22).",
+            ("FID-13",),
+            rewrite_request=camel_copies,
+        ),
+        RelayFault(
+            "injects_system_prompt",
+            "The channel's system prompt is added when the client sent none (QuantumNous/new-api channel "
+            "SystemPrompt; bugs F23).",
+            ("FID-14",),
+            rewrite_request=with_system_prompt,
+        ),
+        RelayFault(
+            "count_tokens_as_generate",
+            "countTokens is relayed as generateContent and billed as a generation (QuantumNous/new-api#7283).",
+            ("FID-15", "UNSUP-02", "ACT-01", "ACT-02", "SDK-03"),
+            reroutes={"countTokens": "generateContent"},
+        ),
+        RelayFault(
+            "forwards_client_key",
+            "The client's Authorization / x-api-key / ?key= are copied upstream beside the relay's own key "
+            "(songquanpeng/one-api proxy pass-through; bugs F13).",
+            ("FID-16",),
+            forwards_client_auth=True,
+        ),
+        RelayFault(
+            "upstream_key_as_bearer",
+            "The upstream credential is sent as Authorization: Bearer, which Google rejects for API keys "
+            "(xalgorix/xalgorix#2, BerriAI/litellm#7830).",
+            ("FID-17",),
+            upstream_key_as="bearer",
+        ),
+    )
+}
