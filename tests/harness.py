@@ -47,7 +47,7 @@ def run_suite(
     *args: str,
     env: dict[str, str] | None = None,
     unset: tuple[str, ...] = (),
-    timeout: float = 600,
+    timeout: float = 1800,  # the fault run drives ~100 gateways; under load it needs the room
 ) -> SuiteRun:
     """``pytest`` from the repo root with a targets file written from ``targets``."""
     tmp.mkdir(parents=True, exist_ok=True)
@@ -74,3 +74,16 @@ def run_suite(
 
 def matches(rule: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch(rule, pattern) for pattern in patterns)
+
+
+def assert_breaks_exactly(run: SuiteRun, target: str, fault: str, breaks: tuple[str, ...]) -> None:
+    """The fault behind ``target`` broke every rule ``breaks`` names, and no other."""
+    outcomes = run.outcomes(target)
+    assert outcomes, f"no results for {target}:\n{run.stdout[-3000:]}"
+    expected = {rule for rule in outcomes if matches(rule, breaks)}
+    missed = {rule for rule in expected if not outcomes[rule] & set(BROKEN)}
+    collateral = run.failing_rules(target) - expected
+    assert missed == set(), f"{fault} should break {sorted(missed)} but they passed"
+    assert collateral == set(), f"{fault} also broke {sorted(collateral)}: " + "; ".join(
+        r["message"] for r in run.records_of(target) if r["rule"] in collateral
+    )

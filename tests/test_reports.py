@@ -14,7 +14,8 @@ from conformance.certificate import digest
 from conformance.schemas import validate
 from tests.harness import REPO, run_suite
 
-BROKEN_STREAM = {"reference": {"profile": "full", "faults": ["done_sentinel"]}}
+# A fault that breaks exactly one rule (STREAM-01), so exit codes are about that rule alone.
+BROKEN_STREAM = {"reference": {"profile": "full", "faults": ["stream_content_type_json"]}}
 
 
 def verify(path) -> subprocess.CompletedProcess:
@@ -80,7 +81,7 @@ def test_verify_rejects_a_failing_run_even_with_a_recomputed_digest(broken, tmp_
     certificate["digest"] = digest(certificate)
     (tmp_path / "forged.yaml").write_text(yaml.safe_dump(certificate))
     done = verify(tmp_path / "forged.yaml")
-    assert done.returncode == 1 and "STREAM-02 fail" in done.stderr
+    assert done.returncode == 1 and "STREAM-01 fail" in done.stderr
 
 
 def test_a_broken_gateway_does_not_reach_core(broken):
@@ -95,8 +96,8 @@ def test_baseline_fails_only_on_regressions(clean, broken, tmp_path):
     regressed = run_suite(tmp_path / "regressed", {"targets": {"local": BROKEN_STREAM}}, "--target", "local", baseline)
     assert regressed.returncode == pytest.ExitCode.TESTS_FAILED
     comparison = json.loads((regressed.report_dir / "results.json").read_text())["baseline"]
-    assert comparison["regressions"] == ["conformance/checks/streaming.py::data_only_framing[local]"]
-    assert "regression: conformance/checks/streaming.py::data_only_framing[local]" in regressed.stdout
+    assert comparison["regressions"] == ["conformance/checks/streaming.py::event_stream_content_type[local]"]
+    assert "regression: conformance/checks/streaming.py::event_stream_content_type[local]" in regressed.stdout
     # Known failures that were already failing last night don't fail the night.
     still = run_suite(tmp_path / "still", {"targets": {"broken": BROKEN_STREAM}}, "--target", "broken",
                       f"--baseline={broken.report_dir / 'results.json'}")
@@ -108,7 +109,7 @@ def test_declared_deviations_are_shown_expire_and_are_flagged_when_unneeded(tmp_
     target = {
         **BROKEN_STREAM,
         "deviations": {
-            "STREAM-02": "we append [DONE] for OpenAI clients",
+            "STREAM-01": "we label streams application/json for a legacy proxy",
             "ERR-03": {"reason": "legacy status names", "until": "2020-01-01"},
             "GEN-02": "nothing wrong here",
         },
@@ -116,17 +117,17 @@ def test_declared_deviations_are_shown_expire_and_are_flagged_when_unneeded(tmp_
     run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw")
     assert run.returncode == 0, run.stdout[-2000:]
     records = {r["rule"]: r for r in run.records}
-    assert records["STREAM-02"]["outcome"] == "deviation"
-    assert "deviation STREAM-02: applied: we append [DONE]" in run.stdout
+    assert records["STREAM-01"]["outcome"] == "deviation"
+    assert "deviation STREAM-01: applied: we label streams application/json" in run.stdout
     assert "deviation ERR-03: expired on 2020-01-01" in run.stdout
     assert "deviation GEN-02: no longer needed" in run.stdout
 
 
 def test_a_deviation_that_expired_fails_again(tmp_path):
-    target = {**BROKEN_STREAM, "deviations": {"STREAM-02": {"reason": "temporary", "until": "2020-01-01"}}}
+    target = {**BROKEN_STREAM, "deviations": {"STREAM-01": {"reason": "temporary", "until": "2020-01-01"}}}
     run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw")
     assert run.returncode == pytest.ExitCode.TESTS_FAILED
-    assert {r["outcome"] for r in run.records if r["rule"] == "STREAM-02"} == {"fail"}
+    assert {r["outcome"] for r in run.records if r["rule"] == "STREAM-01"} == {"fail"}
 
 
 def test_merge_puts_nightly_jobs_side_by_side(clean, broken, tmp_path):
@@ -139,4 +140,4 @@ def test_merge_puts_nightly_jobs_side_by_side(clean, broken, tmp_path):
     merged = json.loads((tmp_path / "merged" / "results.json").read_text())
     assert set(merged["targets"]) == {"local", "local-aione", "broken"}
     assert validate("results", merged) == []
-    assert "STREAM-02" in (tmp_path / "merged" / "report.html").read_text()
+    assert "STREAM-01" in (tmp_path / "merged" / "report.html").read_text()
