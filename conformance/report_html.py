@@ -26,24 +26,47 @@ STYLE = """<style>
 def render(results: dict[str, Any]) -> str:
     """HTML for a results.json document (see schemas/results.schema.json)."""
     records = results["records"]
-    areas = sorted({r["area"] for r in records})
-    parts = [STYLE, '<h2 id="conformance-matrix">Conformance matrix</h2>', '<table class="gc-matrix"><tr><th>target</th>']
-    parts += [f"<th>{escape(area)}</th>" for area in areas]
-    parts.append("<th>levels</th><th>timing (median)</th><th>cost</th></tr>")
-    for name, target in results["targets"].items():
-        mine = [r for r in records if r["target"] == name]
-        parts.append(f"<tr><th>{escape(name)}<br><small>{escape(target['description'])}</small></th>")
-        for area in areas:
-            parts.append(_cell(Counter(r["outcome"] for r in mine if r["area"] == area)))
-        parts.append(f"<td>{_levels(target['levels'])}</td><td>{_timing(target.get('timing', {}))}</td>")
-        totals = target["totals"]
-        parts.append(
-            f"<td class='gc-count'>{totals['http_requests']} requests<br>{totals['model_calls']} model calls"
-            f"<br>{totals['tokens']} tokens</td></tr>"
-        )
+    names = list(results["targets"])
+    header = "".join(f"<th>{escape(name)}<br><small>{escape(results['targets'][name]['description'])}</small></th>" for name in names)
+    parts = [STYLE, '<h2 id="conformance-matrix">Conformance matrix</h2>', f'<table class="gc-matrix"><tr><th>rule area</th>{header}</tr>']
+    for area in sorted({r["area"] for r in records}):
+        cells = "".join(_cell(Counter(r["outcome"] for r in records if r["target"] == name and r["area"] == area)) for name in names)
+        parts.append(f"<tr><th>{escape(area)}</th>{cells}</tr>")
     parts.append("</table>")
+    parts += _levels_table(results, names) + _run_table(results, names)
     parts += _deviations(results) + _baseline(results.get("baseline")) + _failures(records)
     return "\n".join(parts)
+
+
+def _levels_table(results: dict[str, Any], names: list[str]) -> list[str]:
+    levels = list(dict.fromkeys(level for name in names for level in results["targets"][name]["levels"]))
+    parts = ["<h3>Levels</h3>", f"<table class='gc-matrix'><tr><th>level</th>{''.join(f'<th>{escape(n)}</th>' for n in names)}</tr>"]
+    for level in levels:
+        cells = "".join(_level_cell(results["targets"][name]["levels"].get(level)) for name in names)
+        parts.append(f"<tr><th>{escape(level)}</th>{cells}</tr>")
+    parts.append("</table>")
+    return parts
+
+
+def _level_cell(level: dict[str, Any] | None) -> str:
+    if level is None or not level["claimed"]:
+        return "<td>not claimed</td>"
+    css = "gc-level-reached" if level["result"].startswith("reached") else "gc-level-not"
+    colour = COLOURS["pass"] if level["result"].startswith("reached") else COLOURS["fail"]
+    return f"<td class='{css}' style='background:{colour}'>{escape(level['result'])}</td>"
+
+
+def _run_table(results: dict[str, Any], names: list[str]) -> list[str]:
+    parts = ["<h3>Timing and cost</h3>", "<table class='gc-matrix'><tr><th>target</th><th>timing (median)</th><th>cost</th></tr>"]
+    for name in names:
+        target = results["targets"][name]
+        totals = target["totals"]
+        parts.append(
+            f"<tr><th>{escape(name)}</th><td>{_timing(target.get('timing', {}))}</td><td class='gc-count'>"
+            f"{totals['http_requests']} HTTP requests, {totals['model_calls']} model calls, {totals['tokens']} tokens</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
 
 
 def _cell(counts: Counter) -> str:
@@ -52,16 +75,6 @@ def _cell(counts: Counter) -> str:
     worst = next((o for o in CELL_ORDER[1:3] if counts[o]), "deviation" if counts["deviation"] else "pass" if counts["pass"] else "skipped")
     text = "<br>".join(f"{counts[o]} {o}" for o in CELL_ORDER if counts[o])
     return f"<td class='gc-count' style='background:{COLOURS[worst]}'>{text}</td>"
-
-
-def _levels(levels: dict[str, dict[str, Any]]) -> str:
-    lines = []
-    for name, level in levels.items():
-        if not level["claimed"]:
-            continue
-        css = "gc-level-reached" if level["result"].startswith("reached") else "gc-level-not"
-        lines.append(f"<span class='{css}'>{escape(name)}: {escape(level['result'])}</span>")
-    return "<br>".join(lines) or "none claimed"
 
 
 def _timing(timing: dict[str, dict[str, float]]) -> str:
