@@ -57,7 +57,8 @@ def test_junit_carries_rule_level_and_target(clean):
 
 def test_the_html_report_opens_with_the_matrix_and_levels(clean):
     html = (clean.report_dir / "report.html").read_text()
-    assert "Conformance matrix" in html and "core: reached" in html
+    assert "Conformance matrix" in html and "<h3>Levels</h3>" in html
+    assert "<th>core</th><td class='gc-level-reached'" in html
 
 
 def test_verify_accepts_the_suites_certificate(clean):
