@@ -39,6 +39,7 @@ def rules_version() -> str:
 def build(run: Run, target_name: str) -> dict[str, Any]:
     target = run.targets[target_name]
     records = run.by_target().get(target_name, [])
+    notes = run.deviation_notes(target_name)
     certificate: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "kind": "ConformanceReport",
@@ -61,8 +62,8 @@ def build(run: Run, target_name: str) -> dict[str, Any]:
             for name, result in reached_levels(run, target_name).items()
         ],
         "deviations": {
-            rule: {"reason": d.reason, **({"until": str(d.until)} if d.until else {}), "status": note}
-            for (rule, d), note in zip(target.deviations.items(), run.deviation_notes(target_name).values())
+            rule: {"reason": d.reason, **({"until": str(d.until)} if d.until else {}), "status": notes[rule]}
+            for rule, d in target.deviations.items()
         },
         "rules": _rule_outcomes(records),
     }
