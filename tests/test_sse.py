@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conformance.client import sse
-from conformance.client.sse import FramingProblem, SSEEvent, SSEStream, parse_sse
+from conformance.client.sse import FramingProblem, SSEEvent, SSEStream
 
 SEED = Path("/work/shared/seeds/000_0f63e6991fefb2ae.txt")
 
@@ -24,6 +24,24 @@ AIONE_EVENTS = [
 
 def sse_body(payloads: list[str], newline: str = "\r\n") -> bytes:
     return "".join(f"data: {payload}{newline}{newline}" for payload in payloads).encode("utf-8")
+
+
+def assert_same_stream(expected: SSEStream, actual: SSEStream) -> None:
+    assert actual.events == expected.events
+    assert actual.problems == expected.problems
+    assert actual.chunks() == expected.chunks()
+    assert actual.chunk_events() == expected.chunk_events()
+
+
+def parse_sse(body: bytes) -> SSEStream:
+    """sse.parse_sse, checked against the line-by-line parser, its specification.
+
+    parse_sse reads a body framed exactly like Gemini's by a fast path; every
+    body a test here parses must come out of it as the full parser reads it.
+    """
+    stream = sse.parse_sse(body)
+    assert_same_stream(sse._parse_any(bytes(body)), stream)
+    return stream
 
 
 def kinds(stream: SSEStream) -> list[tuple[str, int | None]]:
@@ -260,10 +278,20 @@ def test_problem_lines_are_truncated_to_200_characters():
     assert len(stream.problems[0].line) == 200
 
 
-def test_chunks_are_fresh_objects_each_call():
+def test_chunks_are_decoded_once_and_shared():
     stream = parse_sse(sse_body(['{"a":{"b":1}}']))
-    stream.chunks()[0]["a"]["b"] = 2
-    assert stream.chunks() == [{"a": {"b": 1}}]
+    first, second = stream.chunks(), stream.chunks()
+    assert first == [{"a": {"b": 1}}]
+    assert first is not second  # a new list on each call...
+    assert first[0] is second[0]  # ...of the same (read-only) objects
+
+
+def test_a_stream_built_by_hand_decodes_its_chunks_when_asked():
+    parsed = parse_sse(sse_body(AIONE_EVENTS + ["[DONE]"]))
+    built = SSEStream(events=parsed.events, problems=parsed.problems)
+    assert built == parsed
+    assert built.chunks() == parsed.chunks()
+    assert built.chunk_events() == parsed.chunk_events()
 
 
 def test_large_event_is_parsed_whole():
@@ -329,3 +357,96 @@ def test_fuzz_valid_streams_keep_exact_offsets():
         assert [json.loads(p) for p in payloads] == stream.chunks()
         for event, payload in zip(stream.events, payloads):
             assert body[event.start:event.end] == f"data: {payload}{newline}{newline}".encode()
+
+
+# --- the fast path --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        sse_body(AIONE_EVENTS, "\r\n"),
+        sse_body(AIONE_EVENTS, "\n"),
+        sse_body(AIONE_EVENTS, "\r"),
+        sse_body([json.dumps({"t": "héllo 世界 🎉"}, ensure_ascii=False), "[DONE]", "{", "[1]", "data: {}"]),
+    ],
+    ids=["crlf", "lf", "cr", "non-ascii-done-broken-array"],
+)
+def test_gemini_framing_takes_the_fast_path(body):
+    assert sse._parse_common(body) is not None
+    parse_sse(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xef\xbb\xbf" + sse_body(['{"a":1}']),                  # BOM
+        b": ping\r\n\r\n" + sse_body(['{"a":1}']),                # comment
+        b'data: {"a":1}\r\n\r\ndata: {"a":2}\r\n',               # no final blank line
+        b'data: {"a":1}\r\n\r\n\r\n\r\ndata: {"a":2}\r\n\r\n',      # extra blank lines
+        b'data: {"a":1}\r\n\r\ndata: {"a":2}\n\n',                # two kinds of line end
+        b'data: {"a":\r\ndata: 1}\r\n\r\n',                      # two data lines
+        b'data:{"a":1}\n\n',                                    # no space
+        b'data: {"t":"\xff"}\n\n',                              # not UTF-8
+        b'data: {"a":1}\r\n\r\r\n\r\n',                          # a stray CR
+        b"",
+    ],
+)
+def test_anything_else_takes_the_full_parser(body):
+    assert sse._parse_common(body) is None
+    parse_sse(body)
+
+
+_EVENT_PAYLOADS = ['{"a":1}', '{"t":"é世🎉"}', "[DONE]", " [DONE] ", "{", "[1]", "null", '{"a":NaN}', "", " {}",
+                   '{"a":1} ', '{"a":1} x', "\ufeff{}", '{"a":[1,{"b":null}]}']
+
+
+def _random_event(rng: random.Random, newline: str) -> str:
+    """One event block (without its blank line): mostly Gemini's one data line, sometimes not."""
+    roll = rng.random()
+    payload = rng.choice(_EVENT_PAYLOADS)
+    if roll < 0.85:
+        return f"data: {payload}"
+    if roll < 0.88:
+        return f"data:{payload}"
+    if roll < 0.91:
+        return f": keep-alive{newline}data: {payload}"
+    if roll < 0.94:
+        return f"event: message{newline}data: {payload}"
+    if roll < 0.97:
+        return f'data: {{"a":{newline}data: 1}}'
+    return rng.choice([": ping", "id: 1", "retry: 10", "oops"])
+
+
+def _random_body(rng: random.Random) -> bytes:
+    newline = rng.choice(["\r\n", "\n", "\r"])
+    text = "".join(_random_event(rng, newline) + newline * 2 for _ in range(rng.randrange(0, 8)))
+    body = text.encode("utf-8")
+    roll = rng.random()
+    if roll < 0.6:
+        return body  # a body the fast path may read
+    if roll < 0.65:
+        return b"\xef\xbb\xbf" + body
+    if roll < 0.75:  # no final blank line, or not even a line end
+        return body[: -len(newline) * rng.choice([1, 2])]
+    if roll < 0.8:
+        return body + newline.encode() * rng.randrange(1, 3)
+    if roll < 0.85:
+        return newline.encode() + body
+    if roll < 0.9:
+        return body + rng.choice(["\r\n", "\n", "\r"]).encode() * 2 + b'data: {"b":2}' + newline.encode() * 2
+    position = rng.randrange(len(body) + 1)
+    return body[:position] + rng.choice([b"\xff", b"\xc3", b"\r", b"\n", b"\r\n\r\n", b"\n\n"]) + body[position:]
+
+
+def test_fast_path_agrees_with_the_full_parser_on_generated_bodies():
+    rng = random.Random(31337)
+    fast = 0
+    for _ in range(800):
+        body = _random_body(rng)
+        common = sse._parse_common(body)
+        if common is not None:
+            fast += 1
+            assert_same_stream(sse._parse_any(body), common)
+        parse_sse(body)
+    assert fast > 200  # the generated bodies really exercise the fast path
