@@ -21,6 +21,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 from typing import Any
 
 import fastjsonschema
@@ -164,11 +165,41 @@ def _fast_validator(schema: str) -> Any:
     schemas, _ = _load()
     name, pointer = _split(schema)
     store = {contents["$id"]: _as_draft7(contents) for contents in schemas.values() if "$id" in contents}
-    root = {"$schema": _DRAFT7, "$ref": schemas[name]["$id"] + ("#" + pointer if pointer else "")}
-    compiled = fastjsonschema.compile(root, handlers={"https": lambda uri: store[uri.split("#")[0]]})
+    uri = schemas[name]["$id"] + ("#" + pointer if pointer else "")
+    root = {"$schema": _DRAFT7, **_inlined({"$ref": uri}, uri, store, ())}
+    compiled = _compile(root, handlers={"https": lambda uri: store[uri.split("#")[0]]})
     with _lock:
         _fast.setdefault(schema, compiled)
     return _fast[schema]
+
+
+def _inlined(node: Any, base: str, store: dict[str, Any], resolving: tuple[str, ...]) -> Any:
+    """``node`` with each $ref replaced by what it refers to, except where a definition refers to
+    itself. fastjsonschema calls a function per $ref and builds the JSON path of its argument on every
+    call, for messages it only shows on failure: half its time on a stream chunk."""
+    if isinstance(node, list):
+        return [_inlined(item, base, store, resolving) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"$ref"}:
+        target = urljoin(base, node["$ref"])
+        if target in resolving:
+            return {"$ref": target}  # recursive: left to fastjsonschema's resolver
+        document, _, pointer = target.partition("#")
+        resolved = store[document]
+        for step in filter(None, pointer.split("/")):
+            resolved = resolved[step.replace("~1", "/").replace("~0", "~")]
+        return _inlined(resolved, document, store, (*resolving, target))
+    return {key: value if key == "$defs" else _inlined(value, base, store, resolving) for key, value in node.items()}
+
+
+def _compile(root: dict, handlers: dict) -> Any:
+    # No schema uses "default" or "format"; use_default=False also guarantees an instance is never changed.
+    return fastjsonschema.compile(root, handlers=handlers, use_default=False, use_formats=False)
+
+
+# Read once: a lookup of an unset variable costs as much as validating a small chunk.
+crosscheck = bool(os.environ.get(CROSSCHECK))
 
 
 def is_valid(schema: str, instance: Any) -> bool:
@@ -243,10 +274,18 @@ def validate(schema: str, instance: Any) -> list[Violation]:
     Returns ``[]`` when valid, otherwise the violations sorted by instance path.
     Raises ``KeyError`` for an unknown schema name or pointer.
     """
-    validator, prefix = _validator(schema)  # also rejects unknown names before the fast path
-    fast_says_valid = is_valid(schema, instance)
-    if fast_says_valid and not os.environ.get(CROSSCHECK):
+    fast = _fast.get(schema)
+    if fast is None:
+        _validator(schema)  # rejects unknown names before the fast path
+        fast = _fast_validator(schema)
+    try:
+        fast(instance)
+        fast_says_valid = True
+    except fastjsonschema.JsonSchemaException:
+        fast_says_valid = False
+    if fast_says_valid and not crosscheck:
         return []
+    validator, prefix = _validator(schema)
     from_wrapper = not prefix.endswith("#")
     found: dict[tuple, tuple[tuple, Violation]] = {}
     for error in validator.iter_errors(instance):
