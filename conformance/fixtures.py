@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from conformance.client.http import GeminiClient
-from conformance.plugin import redactor_of, targets_of
-from conformance.shared import WRONG_KEY, SharedResponses
+from conformance.plugin import redactor_of, target_of, targets_of, why_not_run
+from conformance.shared import RECIPES, WRONG_KEY, MadeOnFirstUse, Recipe, SharedResponses
 from conformance.targets import Target
 
 
@@ -122,19 +122,61 @@ def client(target: Target, live: tuple[str, str | None], request: pytest.Fixture
 
 
 @pytest.fixture(scope="session")
-def responses(client: GeminiClient, target: Target) -> SharedResponses:
-    """Responses fetched once per target and read by many checks."""
-    return SharedResponses(client, target)
+def responses(
+    client: GeminiClient,
+    target: Target,
+    live: tuple[str, str | None],
+    rate_limited_key: str | None,
+    upstream: Any,
+    request: pytest.FixtureRequest,
+) -> Iterator[SharedResponses]:
+    """The target's shared responses, started ahead of the checks that read them."""
+    from conformance.client.sdk import SDK, SDKNotInstalled, genai_version
+
+    base_url, key = live
+
+    def make_sdk() -> SDK:
+        try:
+            genai_version()
+        except SDKNotInstalled as error:
+            pytest.skip(str(error))  # every check that reads the SDK is skipped, saying why
+        return SDK(target, base_url, key, redactor_of(request.config))
+
+    shared = SharedResponses(
+        client,
+        target,
+        {"rate_limited_key": rate_limited_key, "upstream": upstream, "sdk": MadeOnFirstUse(make_sdk)},
+    )
+    shared.prefetch(recipes_wanted(request.session.items, target), target.concurrency)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture(autouse=True)
+def _responses_started(request: pytest.FixtureRequest) -> None:
+    """The first check of a target starts every response its checks will read, whatever it reads itself."""
+    if "target" in request.fixturenames and "responses" not in request.fixturenames:
+        request.getfixturevalue("responses")
+
+
+def recipes_wanted(items: list[pytest.Item], target: Target) -> list[tuple[Recipe, dict[str, Any]]]:
+    """Each recipe (with its parameters) that the target's selected checks will read, in run order.
+    A check skipped for a missing key or an undeclared need reads nothing, so costs nothing."""
+    wanted: dict[tuple, tuple[Recipe, dict[str, Any]]] = {}
+    for item in items:
+        if getattr(target_of(item), "name", None) != target.name or any(why_not_run(item)):
+            continue
+        params = item.callspec.params  # type: ignore[attr-defined]
+        for name in item.fixturenames:  # type: ignore[attr-defined]
+            recipe = RECIPES.get(name)
+            if recipe is None or not all(p in params for p in recipe.chosen):
+                continue
+            for chosen in recipe.variants({p: params[p] for p in recipe.chosen}):
+                wanted.setdefault(recipe.key(chosen), (recipe, chosen))
+    return list(wanted.values())
 
 
 @pytest.fixture(scope="session")
-def sdk(target: Target, live: tuple[str, str | None], request: pytest.FixtureRequest):
+def sdk(responses: SharedResponses):
     """The official google-genai SDK pointed at the target (skipped when it is not installed)."""
-    from conformance.client.sdk import SDK, SDKNotInstalled, genai_version
-
-    try:
-        genai_version()
-    except SDKNotInstalled as error:
-        pytest.skip(str(error))
-    base_url, key = live
-    return SDK(target, base_url, key, redactor_of(request.config))
+    return responses.context("sdk")

@@ -133,23 +133,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    rule = rule_of(getattr(item, "obj", None))
-    target = _target_of(item)
-    if rule is None or target is None:
-        return
-    missing_key = target.missing_key_reason()
+    missing_key, undeclared = why_not_run(item)
     if missing_key:
         pytest.skip(missing_key)
-    undeclared = _not_declared(rule, target, item)
     if undeclared:
         not_applicable(undeclared)
+
+
+def why_not_run(item: pytest.Item) -> tuple[str | None, str | None]:
+    """(why the check is skipped, why it does not apply): no key, or a need the target does not declare."""
+    rule = rule_of(getattr(item, "obj", None))
+    target = target_of(item)
+    if rule is None or target is None:
+        return None, None
+    return target.missing_key_reason(), _not_declared(rule, target, item)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     rule = rule_of(getattr(item, "obj", None))
-    target = _target_of(item)
+    target = target_of(item)
     if rule is None or target is None:
         return report
     redactor = item.config.stash[_redactor]
@@ -278,7 +282,7 @@ def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -
     cells.insert(3, f"<td>{info.get('target', '')}</td>")
 
 
-def _target_of(item: pytest.Item) -> Target | None:
+def target_of(item: pytest.Item) -> Target | None:
     callspec = getattr(item, "callspec", None)
     name = callspec.params.get("target") if callspec is not None else None
     return targets_of(item.config).get(name) if name else None

@@ -1,18 +1,48 @@
-"""Responses that many checks read, fetched once per target.
+"""Recipes: the named requests whose responses checks read, each fetched once per target.
 
-Real targets bill per call, so every check that can share a response does. A shared response is
-fetched the first time a check asks for it (inside that check, so a timeout or an unreachable
-gateway is that check's outcome, not a setup error) and remembered, exception included.
+Real targets bill per call, so every check that can share a response does, and a run should take
+about as long as its slowest chain of requests, not the sum of them. So a check does not send its
+requests; it names a recipe as a parameter::
+
+    @recipe
+    def stop_sequence_answer(client, target):
+        return client.generate(target.model("text"), requests.stop_sequence_request(target))
+
+    @rule("CFG-03", ...)
+    def stop_sequences(stop_sequence_answer):
+        exchange = stop_sequence_answer()
+        ...
+
+Before the first check of a target runs, the suite starts every recipe its selected, applicable
+checks name (a pytest fixture per recipe tells it which), concurrently. The check's parameter is a
+handle: calling it waits for the response, inside the check, so a timeout or an unreachable gateway
+is that check's outcome, and the response's cost is charged to the first check that reads it.
+
+A recipe's parameters are, by name: ``client``, ``target``, ``responses`` (to continue another
+recipe's response), ``sdk``, ``rate_limited_key``, ``upstream``, and any parameter the checks that
+read it are parametrized by (``placement``, ``case``, ...): one response per value. ``recipe(fetch,
+name=..., case="wrong_key")`` fixes such a parameter under a name of its own, and
+``recipe(fetch, name=..., each=("text", TEXTS))`` makes one response per value, fetched side by side,
+read as a list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from conformance import requests
-from conformance.client.http import NO_KEY, Exchange, GeminiClient
+from conformance.client.http import LEDGER, NO_KEY, Exchange, GeminiClient, LedgerEntry
 from conformance.targets import Target
+
+# What a recipe may name besides the parameters of the checks that read it.
+CONTEXT = frozenset({"client", "target", "responses", "sdk", "rate_limited_key", "upstream"})
 
 UNKNOWN_MODEL = "gemini-conformance-no-such-model"
 WRONG_KEY = "gc-wrong-key-0000000000000000"
@@ -57,104 +87,223 @@ REJECTED_REQUESTS: dict[str, Callable[[GeminiClient, Target], Exchange]] = {
 }
 
 
-class SharedResponses:
-    def __init__(self, client: GeminiClient, target: Target) -> None:
-        self.client = client
-        self.target = target
-        self._memo: dict[str, tuple[Exchange | None, BaseException | None]] = {}
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    fetch: Callable[..., Any] = field(compare=False)
+    fixed: tuple[tuple[str, Any], ...]  # parameters the recipe itself fixes
+    chosen: tuple[str, ...]  # parameters the reading check's parametrization chooses
+    context: tuple[str, ...]  # what it needs of the target's session (CONTEXT)
+    each: tuple[str, tuple[Any, ...]] | None = None  # one response per value of this parameter
 
-    def _once(self, name: str, fetch: Callable[[], Exchange]) -> Exchange:
-        if name not in self._memo:
-            try:
-                self._memo[name] = (fetch(), None)
-            except Exception as error:  # remembered: every sharer gets the same outcome
-                self._memo[name] = (None, error)
-        exchange, error = self._memo[name]
+    def variants(self, chosen: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The parameters of each response this recipe reads as one."""
+        if self.each is None:
+            return [dict(chosen)]
+        name, values = self.each
+        return [{**chosen, name: value} for value in values]
+
+    @property
+    def fixed_params(self) -> dict[str, Any]:
+        return dict(self.fixed)
+
+    def key(self, chosen: Mapping[str, Any]) -> tuple:
+        """Two recipes with one fetch and the same parameters are one response."""
+        return (self.fetch, *sorted({**self.fixed_params, **chosen}.items()))
+
+
+RECIPES: dict[str, Recipe] = {}
+
+
+def recipe(
+    fetch: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    each: tuple[str, tuple[Any, ...]] | None = None,
+    **fixed: Any,
+) -> Any:
+    """Register ``fetch`` as a recipe and make it a pytest fixture (of its name, or ``name``) whose
+    value is the handle a check calls."""
+
+    def register(fetch: Callable[..., Any]) -> Any:
+        recipe_name = name or fetch.__name__
+        varied = {each[0]} if each else set()
+        parameters = [p for p in inspect.signature(fetch).parameters if p not in fixed and p not in varied]
+        made = Recipe(
+            recipe_name,
+            fetch,
+            tuple(sorted(fixed.items())),
+            tuple(p for p in parameters if p not in CONTEXT),
+            tuple(p for p in parameters if p in CONTEXT),
+            (each[0], tuple(each[1])) if each else None,
+        )
+        known = RECIPES.get(recipe_name)
+        if known is not None and (known.fetch.__module__, known.fetch.__qualname__) != (fetch.__module__, fetch.__qualname__):
+            raise ValueError(f"recipe {recipe_name} is already {known.fetch.__module__}.{known.fetch.__qualname__}")
+        RECIPES[recipe_name] = made
+
+        def handle(responses: SharedResponses, request: pytest.FixtureRequest) -> Pending:
+            return responses.handle(made, {p: request.getfixturevalue(p) for p in made.chosen})
+
+        handle.__doc__ = fetch.__doc__
+        return pytest.fixture(name=recipe_name)(handle)
+
+    return register(fetch) if fetch is not None else register
+
+
+class Pending:
+    """A recipe's response as a check sees it: call it to get the response (or its exception)."""
+
+    def __init__(self, responses: SharedResponses, recipe: Recipe, chosen: dict[str, Any]) -> None:
+        self._responses = responses
+        self._recipe = recipe
+        self._chosen = chosen
+
+    def __call__(self) -> Any:
+        return self._responses.fetched(self._recipe, self._chosen)
+
+    def __repr__(self) -> str:
+        chosen = ", ".join(f"{k}={v!r}" for k, v in self._chosen.items())
+        return f"<recipe {self._recipe.name}({chosen})>"
+
+
+class MadeOnFirstUse:
+    """A context value made when a recipe first needs it (the SDK is imported only then)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self._outcome: tuple[Any, BaseException | None] | None = None
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._outcome is None:
+                try:
+                    self._outcome = (self._make(), None)
+                except (Exception, pytest.skip.Exception) as error:
+                    self._outcome = (None, error)
+        value, error = self._outcome
         if error is not None:
             raise error
-        assert exchange is not None
-        return exchange
+        return value
 
-    def text(self) -> Exchange:
-        """One generateContent on the text model."""
-        return self._once(
-            "text", lambda: self.client.generate(self.target.model("text"), requests.text_request(self.target))
-        )
 
-    def text_stream(self) -> Exchange:
-        """One streamGenerateContent?alt=sse on the text model."""
-        return self._once(
-            "text_stream",
-            lambda: self.client.stream(self.target.model("text"), requests.text_request(self.target)),
-        )
+@dataclass
+class _Shared:
+    done: threading.Event = field(default_factory=threading.Event)
+    value: Any = None
+    error: BaseException | None = None
+    cost: list[LedgerEntry] = field(default_factory=list)
 
-    def tiny(self) -> Exchange:
-        """One tiny generateContent: the promptTokenCount that variants of it (a systemInstruction,
-        an inline image) must raise."""
-        return self._once(
-            "tiny", lambda: self.client.generate(self.target.model("text"), requests.tiny_request(self.target))
-        )
 
-    def function_call(self) -> Exchange:
-        """One generateContent asking for a get_weather call with get_weather declared: a functionCall."""
-        return self._once(
-            "function_call",
-            lambda: self.client.generate(self.target.model("text"), requests.function_call_request(self.target)),
-        )
+class SharedResponses:
+    """The responses of one target's recipes: each fetched once, ahead of the checks that read it.
 
-    def image(self) -> Exchange:
-        return self._once(
-            "image", lambda: self.client.generate(self.target.model("image"), requests.image_request())
-        )
+    ``prefetch`` starts the recipes the selected checks will read, at most ``concurrency`` at a time
+    (the client's own cap bounds requests in flight as well). A check that reads a response nobody has
+    started fetches it itself; one that reads a response still in flight waits for it. What fetching a
+    response cost is charged to the first check that reads it, as if that check had sent it.
+    """
 
-    def image_stream(self) -> Exchange:
-        return self._once(
-            "image_stream", lambda: self.client.stream(self.target.model("image"), requests.image_request())
-        )
+    def __init__(self, client: GeminiClient, target: Target, context: Mapping[str, Any] | None = None) -> None:
+        self.client = client
+        self.target = target
+        self._context: dict[str, Any] = {"client": client, "target": target, "responses": self, **(context or {})}
+        self._lock = threading.Lock()
+        self._shared: dict[tuple, _Shared] = {}
+        self._pool: ThreadPoolExecutor | None = None
 
-    def bridge_image(self) -> Exchange:
-        """One image generation through the OpenAI-compatible bridge (AIone seed 001)."""
-        model = self.target.model("image") or UNKNOWN_MODEL
-        return self._once("bridge_image", lambda: self.client.chat_completions(requests.bridge_image_request(model)))
+    # Reading.
 
-    def model_pages(self) -> list[Exchange]:
-        """GET models page by page until a page has no nextPageToken, a token repeats, or
-        MAX_MODEL_PAGES pages. The first page is small, so even a short list is paginated; the
-        rest are large, so a long one (Google lists 50+ models) takes few requests."""
+    def handle(self, recipe: Recipe, chosen: Mapping[str, Any]) -> Pending:
+        return Pending(self, recipe, dict(chosen))
 
-        def fetch() -> list[Exchange]:
-            pages: list[Exchange] = []
-            token: str | None = None
-            while len(pages) < MAX_MODEL_PAGES:
-                size = MODEL_PAGE_SIZE if token else FIRST_MODEL_PAGE_SIZE
-                query = {"pageSize": str(size), **({"pageToken": token} if token else {})}
-                pages.append(self.client.get("models", query=query))
-                previous, token = token, next_page_token(pages[-1])
-                if not token or token == previous:
-                    break
-            return pages
+    def read(self, name: str, **chosen: Any) -> Any:
+        """The response of the recipe ``name`` (a chain reads the response it continues this way)."""
+        return self.fetched(RECIPES[name], chosen)
 
-        return self._once("model_pages", fetch)  # type: ignore[arg-type, return-value]
+    def fetched(self, recipe: Recipe, chosen: Mapping[str, Any]) -> Any:
+        if recipe.each is not None:
+            variants = recipe.variants(chosen)
+            if self._pool is not None:  # side by side, when the run fetches ahead
+                for variant in variants:
+                    self._pool.submit(self._fetch_unless_started, recipe, variant)
+            return [self._fetched_one(recipe, variant) for variant in variants]
+        return self._fetched_one(recipe, chosen)
 
-    def rate_limited(self, key: str | None) -> Exchange | None:
-        """A 429 to inspect: the first the client saw in this run, else the answer to a tiny request
-        sent (without retries) with a key the target answers with 429, else None."""
-        if self.client.rate_limited:
-            return self.client.rate_limited[0]
-        if key is None:
-            return None
-        return self._once(
-            "rate_limited",
-            lambda: self.client.generate(self.target.model("text"), requests.tiny_request(self.target), key=key, retry=False),
-        )
-
-    def rejected(self, case: str) -> Exchange:
-        """The response to one of REJECTED_REQUESTS."""
-        return self._once(f"rejected:{case}", lambda: REJECTED_REQUESTS[case](self.client, self.target))
+    def _fetched_one(self, recipe: Recipe, chosen: Mapping[str, Any]) -> Any:
+        return self._shared_outcome(recipe.key(chosen), lambda: self._call(recipe, chosen))
 
     def remember(self, name: str, fetch: Callable[[], Any]) -> Any:
-        """Share any other response between checks."""
-        return self._once(name, fetch)
+        """Share a response no recipe names (fetched by the first check that asks, never ahead)."""
+        return self._shared_outcome(("remembered", name), fetch)
+
+    def _shared_outcome(self, key: tuple, fetch: Callable[[], Any]) -> Any:
+        shared, mine = self._start(key)
+        if mine:
+            self._fetch(fetch, shared)
+        shared.done.wait()
+        self._charge(shared)
+        if shared.error is not None:
+            raise shared.error
+        return shared.value
+
+    # Fetching ahead.
+
+    def prefetch(self, wanted: list[tuple[Recipe, dict[str, Any]]], concurrency: int) -> None:
+        if not wanted:
+            return
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"prefetch-{self.target.name}")
+        for recipe, chosen in wanted:
+            self._pool.submit(self._fetch_unless_started, recipe, chosen)
+
+    def close(self) -> None:
+        """Stop fetching ahead, and charge what no check read to the run anyway: it was spent."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        for shared in list(self._shared.values()):
+            if shared.done.is_set():
+                self._charge(shared)
+
+    def unread(self) -> list[tuple]:
+        """The responses fetched ahead that no check has read (yet)."""
+        return [key for key, shared in self._shared.items() if shared.done.is_set() and shared.cost]
+
+    def _fetch_unless_started(self, recipe: Recipe, chosen: Mapping[str, Any]) -> None:
+        shared, mine = self._start(recipe.key(chosen))
+        if mine:
+            self._fetch(lambda: self._call(recipe, chosen), shared)
+
+    def _call(self, recipe: Recipe, chosen: Mapping[str, Any]) -> Any:
+        arguments = {name: self.context(name) for name in recipe.context}
+        return recipe.fetch(**arguments, **recipe.fixed_params, **chosen)
+
+    def _start(self, key: tuple) -> tuple[_Shared, bool]:
+        with self._lock:
+            if key in self._shared:
+                return self._shared[key], False
+            shared = self._shared[key] = _Shared()
+            return shared, True
+
+    def _fetch(self, fetch: Callable[[], Any], shared: _Shared) -> None:
+        with LEDGER.collecting() as cost:
+            try:
+                shared.value = fetch()
+            except (Exception, pytest.skip.Exception) as error:  # every reader gets the same outcome
+                shared.error = error
+        shared.cost = cost
+        shared.done.set()
+
+    def _charge(self, shared: _Shared) -> None:
+        with self._lock:
+            cost, shared.cost = shared.cost, []
+        LEDGER.charge(cost)
+
+    def context(self, name: str) -> Any:
+        """What a recipe names as a parameter: client, target, responses, or a value made on first use."""
+        value = self._context[name]
+        return value.get() if isinstance(value, MadeOnFirstUse) else value
 
 
 FIRST_MODEL_PAGE_SIZE = 2

@@ -23,7 +23,7 @@ import pytest
 from conformance import expect, requests
 from conformance.outcomes import not_applicable
 from conformance.rules import MUST, SHOULD, Needs, rule
-from conformance.shared import MODEL_PAGE_SIZE, UNKNOWN_MODEL, embedding_model, next_page_token
+from conformance.shared import MODEL_PAGE_SIZE, UNKNOWN_MODEL, embedding_model, next_page_token, recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
 
 COUNT_TOKENS = Needs(actions=("countTokens",), models=("text",))
@@ -52,6 +52,17 @@ def _counted(exchange) -> int:
     return body["totalTokens"]
 
 
+@recipe
+def contents_token_count(client, target):
+    return client.action(target.model("text"), "countTokens", requests.count_tokens_request())
+
+
+@recipe
+def request_token_count(client, target):
+    model = target.model("text")
+    return client.action(model, "countTokens", requests.count_tokens_generate_content_request(model))
+
+
 @rule(
     "ACT-01",
     MUST,
@@ -59,8 +70,8 @@ def _counted(exchange) -> int:
     source=(GEMINI_API.at("§4 CountTokens; §9 rule 30"), GATEWAY_BUGS.at("§4 Request fields: new-api#7283, Antigravity-Manager#3294; §6 F21")),
     needs=COUNT_TOKENS,
 )
-def count_tokens_contents(client, target):
-    _counted(client.action(target.model("text"), "countTokens", requests.count_tokens_request()))
+def count_tokens_contents(contents_token_count):
+    _counted(contents_token_count())
 
 
 @rule(
@@ -70,17 +81,26 @@ def count_tokens_contents(client, target):
     source=(GEMINI_API.at("§4 CountTokens: contents or generateContentRequest; §9 rule 30"), GATEWAY_BUGS.at("§4 Request fields: litellm PR#41286")),
     needs=COUNT_TOKENS,
 )
-def count_tokens_generate_content_request(client, target):
-    model = target.model("text")
-    _counted(client.action(model, "countTokens", requests.count_tokens_generate_content_request(model)))
+def count_tokens_generate_content_request(request_token_count):
+    _counted(request_token_count())
 
 
-def _embeddings(responses, client, target, texts) -> tuple[object, list[list[float]]]:
-    """batchEmbedContents of ``texts`` (shared by ACT-03/04): the exchange and its vectors."""
+def _batch_embedding(client, target, texts):
     model = embedding_model(target)
-    exchange = responses.remember(
-        f"batch_embed:{'|'.join(texts)}", lambda: client.action(model, "batchEmbedContents", requests.embed_batch_request(model, texts))
-    )
+    return client.action(model, "batchEmbedContents", requests.embed_batch_request(model, texts))
+
+
+batch_embedding = recipe(_batch_embedding, name="batch_embedding", texts=requests.EMBED_BATCH_TEXTS)
+# Each text embedded alone: the yardstick of ACT-04.
+single_embeddings = recipe(
+    lambda client, target, text: _batch_embedding(client, target, (text,)),
+    name="single_embeddings",
+    each=("text", requests.EMBED_BATCH_TEXTS),
+)
+
+
+def _embeddings(exchange) -> tuple[object, list[list[float]]]:
+    """A batchEmbedContents exchange and its vectors."""
     expect.status_ok(exchange)
     body = expect.body_matches_schema(exchange, "batch_embed_contents_response")
     return exchange, [embedding["values"] for embedding in body["embeddings"]]
@@ -93,9 +113,9 @@ def _embeddings(responses, client, target, texts) -> tuple[object, list[list[flo
     source=(GEMINI_API.at("§4 Embed: BatchEmbedContentsResponse in request order; §9 rule 29"), NEBULA.at("Batch Embedding")),
     needs=BATCH_EMBED,
 )
-def batch_embed_count(responses, client, target):
+def batch_embed_count(batch_embedding):
     texts = requests.EMBED_BATCH_TEXTS
-    exchange, vectors = _embeddings(responses, client, target, texts)
+    exchange, vectors = _embeddings(batch_embedding())
     if len(vectors) != len(texts):
         raise expect.fail(
             f"{len(texts)} texts were sent but {len(vectors)} embeddings came back",
@@ -110,12 +130,12 @@ def batch_embed_count(responses, client, target):
     source=(GEMINI_API.at("§4 Embed: BatchEmbedContentsResponse in request order; §9 rule 29"), NEBULA.at("Batch Embedding")),
     needs=BATCH_EMBED,
 )
-def batch_embed_order(responses, client, target):
+def batch_embed_order(batch_embedding, single_embeddings):
     texts = requests.EMBED_BATCH_TEXTS
-    exchange, vectors = _embeddings(responses, client, target, texts)
-    # Each text embedded alone is the yardstick; real models drift a little between calls, so an
-    # embedding belongs to the text whose single embedding it is closest to.
-    singles = [_embeddings(responses, client, target, (text,))[1] for text in texts]
+    exchange, vectors = _embeddings(batch_embedding())
+    # Real models drift a little between calls, so an embedding belongs to the text whose single
+    # embedding it is closest to.
+    singles = [_embeddings(single)[1] for single in single_embeddings()]
     if not all(singles):
         not_applicable("a one-text batch came back without its embedding (ACT-03 reports the count)")
     for index, vector in enumerate(vectors[: len(texts)]):
@@ -134,10 +154,10 @@ def _cosine(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b)) / norm if norm and len(a) == len(b) else -1.0
 
 
-def _listed_models(responses) -> list[tuple[object, int, dict]]:
+def _listed_models(model_pages) -> list[tuple[object, int, dict]]:
     """(page, index, model) for every model on every page of GET models."""
     listed = []
-    for page in responses.model_pages():
+    for page in model_pages():
         expect.status_ok(page)
         body = expect.body_matches_schema(page, "list_models_response#/$defs/ModelList")
         listed += [(page, index, model) for index, model in enumerate(body["models"])]
@@ -151,8 +171,8 @@ def _listed_models(responses) -> list[tuple[object, int, dict]]:
     source=(GEMINI_API.at("§4 Model; §9 rule 31"), GATEWAY_BUGS.at("§1 new-api GET /v1beta/models: no models/ prefix, no supportedGenerationMethods; §6 F31")),
     needs=LIST_MODELS,
 )
-def listed_models_shape(responses):
-    for page in responses.model_pages():
+def listed_models_shape(model_pages):
+    for page in model_pages():
         expect.status_ok(page)
         body = expect.body_matches_schema(page, "list_models_response#/$defs/ModelList")
         expect.matches_schema(body, "list_models_response#/$defs/ModelsHaveGenerationMethods", page)
@@ -165,12 +185,12 @@ def listed_models_shape(responses):
     source=(GEMINI_API.at("§4 ListModels; §9 rule 31"), GATEWAY_BUGS.at("§5 rule 21")),
     needs=LIST_MODELS,
 )
-def declared_models_listed(responses, target):
-    listed = _listed_models(responses)
+def declared_models_listed(model_pages, target):
+    listed = _listed_models(model_pages)
     names = {model.get("name") for _, _, model in listed}
     missing = sorted(f"models/{model}" for model in set(target.models.values()) if f"models/{model}" not in names)
     if missing:
-        pages = responses.model_pages()
+        pages = model_pages()
         raise expect.fail(
             f"GET models does not list {', '.join(missing)} (the target declares them)",
             pages[-1], path="$.models[*].name", expected=missing, actual=sorted(map(str, names))[:20],
@@ -184,8 +204,8 @@ def declared_models_listed(responses, target):
     source=(GEMINI_API.at("§4 ListModels: omitted on the last page; §7 Node pager; §8 nextPageToken \"\" loops; §9 rule 31"),),
     needs=LIST_MODELS,
 )
-def model_pages_end(responses):
-    pages = responses.model_pages()
+def model_pages_end(model_pages):
+    pages = model_pages()
     seen: set[str] = set()
     for number, page in enumerate(pages):
         expect.status_ok(page)
@@ -204,6 +224,29 @@ def model_pages_end(responses):
         )
 
 
+@recipe
+def text_model_info(client, target):
+    return client.get(f"models/{target.model('text')}")
+
+
+@recipe
+def unknown_model_info(client):
+    return client.get(f"models/{UNKNOWN_MODEL}")
+
+
+@recipe
+def unknown_path_answer(client):
+    return client.get(UNKNOWN_PATH)
+
+
+@recipe
+def rate_limited_answer(client, target, rate_limited_key):
+    """A tiny request sent (without retries) with a key the target answers with 429; None without one."""
+    if rate_limited_key is None:
+        return None
+    return client.generate(target.model("text"), requests.tiny_request(target), key=rate_limited_key, retry=False)
+
+
 @rule(
     "ACT-08",
     MUST,
@@ -211,9 +254,9 @@ def model_pages_end(responses):
     source=(GEMINI_API.at("§4 Model; §9 rule 32"),),
     needs=GET_MODEL,
 )
-def get_model_name(client, target):
+def get_model_name(text_model_info, target):
     model = target.model("text")
-    exchange = client.get(f"models/{model}")
+    exchange = text_model_info()
     expect.status_ok(exchange)
     body = expect.body_matches_schema(exchange, "model")
     if body["name"] != f"models/{model}":
@@ -230,8 +273,8 @@ def get_model_name(client, target):
     source=(GEMINI_API.at("§4 Model; §9 rule 32"), GEMINI_API.at("§5 Unknown model")),
     needs=GET_MODEL,
 )
-def get_unknown_model_not_found(client):
-    exchange = client.get(f"models/{UNKNOWN_MODEL}")
+def get_unknown_model_not_found(unknown_model_info):
+    exchange = unknown_model_info()
     expect.status_in(exchange, (404,))
     expect.google_error(exchange)
 
@@ -250,12 +293,13 @@ def json_not_found(exchange) -> None:
     source=(GATEWAY_BUGS.at("§5 rule 24; §1 new-api/one-api NoRoute: 200 index.html; §6 F11"), GEMINI_API.at("§9 rule 13")),
     needs=TEXT_MODEL,
 )
-def unknown_path_not_found(client):
-    json_not_found(client.get(UNKNOWN_PATH))
+def unknown_path_not_found(unknown_path_answer):
+    json_not_found(unknown_path_answer())
 
 
-def _rate_limited(responses, rate_limited_key):
-    exchange = responses.rate_limited(rate_limited_key)
+def _rate_limited(rate_limited_answer, client):
+    """A 429 to inspect: the answer to the rate-limited key, else the first 429 the run saw."""
+    exchange = rate_limited_answer() or next(iter(client.rate_limited), None)
     if exchange is None:
         pytest.skip(
             "no 429 was seen in this run, and the target names no rate_limited_key_env "
@@ -276,8 +320,8 @@ def _rate_limited(responses, rate_limited_key):
     ),
     needs=TEXT_MODEL,
 )
-def rate_limit_resource_exhausted(responses, rate_limited_key):
-    exchange = _rate_limited(responses, rate_limited_key)
+def rate_limit_resource_exhausted(rate_limited_answer, client):
+    exchange = _rate_limited(rate_limited_answer, client)
     expect.status_in(exchange, (429,))
     error = expect.google_error(exchange)
     if error["status"] != "RESOURCE_EXHAUSTED":
@@ -294,8 +338,8 @@ def rate_limit_resource_exhausted(responses, rate_limited_key):
     source=(GEMINI_API.at("§5 Detail types: RetryInfo; §9 rule 18"), GATEWAY_BUGS.at("§4 SDK parsing facts: Retries parse RetryInfo; §5 rule 5")),
     needs=TEXT_MODEL,
 )
-def rate_limit_retry_info(responses, rate_limited_key):
-    exchange = _rate_limited(responses, rate_limited_key)
+def rate_limit_retry_info(rate_limited_answer, client):
+    exchange = _rate_limited(rate_limited_answer, client)
     if exchange.status != 429:
         not_applicable(f"the rate-limited request got HTTP {exchange.status}, not a 429 (ACT-11 reports it)")
     details = expect.google_error(exchange).get("details") or []

@@ -12,7 +12,7 @@ import pytest
 
 from conformance import expect, requests
 from conformance.rules import GENERATE, MUST, rule
-from conformance.shared import WRONG_KEY
+from conformance.shared import WRONG_KEY, recipe
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA, NEXUSFLOW, TOKENSMART
 from conformance.vocabulary import AUTH_PLACEMENTS
 
@@ -25,11 +25,16 @@ AUTH_DOCS = (
 )
 
 
+@recipe
+def answer_with_key_in(client, target, placement):
+    """A tiny request with the key in one placement."""
+    return client.generate(target.model("text"), requests.tiny_request(target), auth=placement)
+
+
 @rule("AUTH-01", MUST, "the API key is accepted in each placement the target declares", source=AUTH_DOCS, needs=GENERATE)
 @pytest.mark.parametrize("placement", AUTH_PLACEMENTS)
-def declared_auth_accepted(client, target, placement):
-    exchange = client.generate(target.model("text"), requests.tiny_request(target), auth=placement)
-    expect.status_ok(exchange)
+def declared_auth_accepted(answer_with_key_in, placement):
+    expect.status_ok(answer_with_key_in())
 
 
 @rule(
@@ -39,8 +44,8 @@ def declared_auth_accepted(client, target, placement):
     source=(GEMINI_API.at("§5 Missing key; §9 rule 16"), NEBULA.at("Error handling: 401"), TOKENSMART.at("Error response format: 401")),
     needs=GENERATE,
 )
-def missing_key_rejected(responses, target):
-    expect.status_in(responses.rejected("missing_key"), target.expect.auth_failure)
+def missing_key_rejected(missing_key_rejection, target):
+    expect.status_in(missing_key_rejection(), target.expect.auth_failure)
 
 
 @rule(
@@ -50,8 +55,8 @@ def missing_key_rejected(responses, target):
     source=(GEMINI_API.at("§5 Invalid key; §9 rule 16"), NEBULA.at("Error handling: 401"), TOKENSMART.at("Error response format: 401")),
     needs=GENERATE,
 )
-def wrong_key_rejected(responses, target):
-    expect.status_in(responses.rejected("wrong_key"), target.expect.auth_failure)
+def wrong_key_rejected(wrong_key_rejection, target):
+    expect.status_in(wrong_key_rejection(), target.expect.auth_failure)
 
 
 @rule(
@@ -61,8 +66,8 @@ def wrong_key_rejected(responses, target):
     source=(GATEWAY_BUGS.at("§5 rule 7; §4 Auth/keys: DFIR-Companion#516, litellm#10983"), TOKENSMART.at("Authentication: ?key= warning")),
     needs=GENERATE,
 )
-def key_not_echoed(responses, client):
-    for exchange, key in ((responses.rejected("wrong_key"), WRONG_KEY), (responses.text(), client.key)):
+def key_not_echoed(wrong_key_rejection, text_response, client):
+    for exchange, key in ((wrong_key_rejection(), WRONG_KEY), (text_response(), client.key)):
         if key and _contains(exchange, key):
             raise expect.fail(
                 "the response contains the API key that was sent",

@@ -17,6 +17,7 @@ from __future__ import annotations
 from conformance import expect, requests
 from conformance.outcomes import not_applicable
 from conformance.rules import GENERATE, MUST, rule
+from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, TOKENSMART
 
 RESPONSE = "generate_content_response"
@@ -24,11 +25,24 @@ SNAKE_CASE_BODY = "a body in snake_case field names"
 JSON_MAPPING = GEMINI_API.at("§1 Proto3 JSON mapping: parsers accept both names; §9 rule 4")
 
 
-def _snake_case(responses, client, target, *, system_instruction: bool = True):
-    body = requests.snake_case_request(target, system_instruction=system_instruction)
-    return responses.remember(
-        f"snake_case_request:{system_instruction}", lambda: client.generate(target.model("text"), body)
-    )
+def _snake_case(client, target, system_instruction: bool):
+    return client.generate(target.model("text"), requests.snake_case_request(target, system_instruction=system_instruction))
+
+
+snake_case_answer = recipe(_snake_case, name="snake_case_answer", system_instruction=True)
+snake_case_answer_without_instruction = recipe(
+    _snake_case, name="snake_case_answer_without_instruction", system_instruction=False
+)
+
+
+@recipe
+def float_top_k_answer(client, target):
+    return client.generate(target.model("text"), requests.float_top_k_request(target))
+
+
+@recipe
+def python_sdk_body_answer(client, target):
+    return client.generate(target.model("text"), requests.python_sdk_request(target))
 
 
 def _accepted(exchange, body: str):
@@ -44,8 +58,8 @@ def _accepted(exchange, body: str):
     source=(JSON_MAPPING, TOKENSMART.at("Example: multimodal: inline_data / mime_type"), GATEWAY_BUGS.at("§5 rule 13; new-api PR#1145, litellm#37028")),
     needs=GENERATE,
 )
-def snake_case_body(responses, client, target):
-    exchange = _snake_case(responses, client, target)
+def snake_case_body(snake_case_answer):
+    exchange = snake_case_answer()
     used = _usage(_accepted(exchange, SNAKE_CASE_BODY), "candidatesTokenCount", absent_as=0)
     if used > requests.CASING_MAX_OUTPUT_TOKENS:
         raise expect.fail(
@@ -65,9 +79,8 @@ def snake_case_body(responses, client, target):
     source=(JSON_MAPPING, GATEWAY_BUGS.at("§4 Request fields: new-api#1431, #2448; §6 F22")),
     needs=GENERATE,
 )
-def snake_case_system_instruction(responses, client, target):
-    with_it = _snake_case(responses, client, target)
-    without = _snake_case(responses, client, target, system_instruction=False)
+def snake_case_system_instruction(snake_case_answer, snake_case_answer_without_instruction):
+    with_it, without = snake_case_answer(), snake_case_answer_without_instruction()
     counts = [_usage(_accepted(exchange, SNAKE_CASE_BODY), "promptTokenCount") for exchange in (with_it, without)]
     if counts[0] <= counts[1]:
         raise expect.fail(
@@ -87,8 +100,8 @@ def snake_case_system_instruction(responses, client, target):
     source=(GEMINI_API.at("§1: the Python SDK sends \"topK\": 40.0; §9 rule 4"),),
     needs=GENERATE,
 )
-def integral_float_accepted(client, target):
-    _accepted(client.generate(target.model("text"), requests.float_top_k_request(target)), "a body with topK: 40.0")
+def integral_float_accepted(float_top_k_answer):
+    _accepted(float_top_k_answer(), "a body with topK: 40.0")
 
 
 @rule(
@@ -98,8 +111,8 @@ def integral_float_accepted(client, target):
     source=(GEMINI_API.at("§1: the Python SDK sends mixed snake_case and camelCase; §8 captured body; §9 rule 4"), GATEWAY_BUGS.at("§5 rule 13; Aether#161")),
     needs=GENERATE,
 )
-def python_sdk_body(client, target):
-    exchange = client.generate(target.model("text"), requests.python_sdk_request(target))
+def python_sdk_body(python_sdk_body_answer, target):
+    exchange = python_sdk_body_answer()
     body = _accepted(exchange, "the mixed-case body google-genai sends")
     if "thinking" in target.features:
         expect.matches_schema(body, f"{RESPONSE}#/$defs/NoThoughts", exchange, what="the answer to thinkingConfig.thinking_budget 0")

@@ -10,7 +10,7 @@ Each setting is looked for where a real model and the reference's fake model bot
 prompt's twelve-word answer is cut at 4 tokens, or before its last word "twelve"; a JSON answer parses
 and validates against the schema sent. A systemInstruction has no cheap, reliable effect on what a model
 says, but Google counts it in promptTokenCount: the tiny request with one must count more prompt tokens
-than the same request without (SharedResponses.tiny, also the baseline of MEDIA-01). The snake_case
+than the same request without (the tiny_response recipe, also the baseline of MEDIA-01). The snake_case
 system_instruction is CASE-02's.
 """
 
@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 from conformance import expect, requests
 from conformance.outcomes import not_applicable
 from conformance.rules import GENERATE, MUST, rule
+from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, NEXUSFLOW, TOKENSMART
 from conformance.usage import count_of
 
@@ -55,8 +56,24 @@ def _text(body: dict) -> str:
     return "".join(part["text"] for part in parts if isinstance(part.get("text"), str) and not part.get("thought"))
 
 
-def _capped(responses, client, target):
-    return responses.remember("capped", lambda: client.generate(target.model("text"), requests.capped_request(target)))
+@recipe
+def capped_answer(client, target):
+    return client.generate(target.model("text"), requests.capped_request(target))
+
+
+@recipe
+def stop_sequence_answer(client, target):
+    return client.generate(target.model("text"), requests.stop_sequence_request(target))
+
+
+@recipe
+def json_mode_answer(client, target, schema_field):
+    return client.generate(target.model("text"), requests.json_mode_request(target, schema_field))
+
+
+@recipe
+def system_instruction_answer(client, target):
+    return client.generate(target.model("text"), requests.system_instruction_request(target))
 
 
 @rule(
@@ -66,8 +83,8 @@ def _capped(responses, client, target):
     source=(GENERATION_CONFIG, NEBULA.at("generationConfig: maxOutputTokens"), NEXUSFLOW.at("generationConfig.maxOutputTokens")),
     needs=GENERATE,
 )
-def max_output_tokens_cap(responses, client, target):
-    exchange = _capped(responses, client, target)
+def max_output_tokens_cap(capped_answer):
+    exchange = capped_answer()
     usage = accepted(exchange).get("usageMetadata")
     if not isinstance(usage, dict):
         not_applicable("the answer carries no usageMetadata to read (GEN-04 checks its presence)")
@@ -89,8 +106,8 @@ def max_output_tokens_cap(responses, client, target):
     source=(GEMINI_API.at("§3 FinishReason: MAX_TOKENS"), GATEWAY_BUGS.at("§1 new-api ResponseOpenAI2Gemini: finishReason mapping; §4 envoyproxy/ai-gateway PR#2107; §6 F16")),
     needs=GENERATE,
 )
-def max_tokens_finish_reason(responses, client, target):
-    exchange = _capped(responses, client, target)
+def max_tokens_finish_reason(capped_answer):
+    exchange = capped_answer()
     body = accepted(exchange)
     if not any(isinstance(candidate, dict) and "finishReason" in candidate for candidate in body.get("candidates") or ()):
         not_applicable("the answer carries no finishReason (GEN-03 checks its presence)")
@@ -104,8 +121,8 @@ def max_tokens_finish_reason(responses, client, target):
     source=(GEMINI_API.at("§2 GenerationConfig: stopSequences, the stop text is not included"), NEBULA.at("generationConfig: stopSequences"), NEXUSFLOW.at("generationConfig.stopSequences"), GATEWAY_BUGS.at("§5 rule 13")),
     needs=GENERATE,
 )
-def stop_sequences(client, target):
-    exchange = client.generate(target.model("text"), requests.stop_sequence_request(target))
+def stop_sequences(stop_sequence_answer):
+    exchange = stop_sequence_answer()
     body = _answer(exchange)
     text = _text(body)
     if any(stop.lower() in text.lower() for stop in requests.STOP_SEQUENCES):
@@ -129,8 +146,8 @@ def stop_sequences(client, target):
     needs=GENERATE,
 )
 @pytest.mark.parametrize("schema_field", list(requests.RESPONSE_SCHEMAS))
-def json_mode(client, target, schema_field):
-    exchange = client.generate(target.model("text"), requests.json_mode_request(target, schema_field))
+def json_mode(json_mode_answer, schema_field):
+    exchange = json_mode_answer()
     text = _text(_answer(exchange))
     try:
         value = json.loads(text)
@@ -164,14 +181,13 @@ def _as_json_schema(schema):
     source=(GEMINI_API.at("§2 GenerateContentRequest: systemInstruction"), NEBULA.at("systemInstruction"), TOKENSMART.at("Request body: systemInstruction"), GATEWAY_BUGS.at("§4 litellm#12671: top-level systemInstruction lost; §6 F22")),
     needs=GENERATE,
 )
-def system_instruction_counted(responses, client, target):
-    exchange = client.generate(target.model("text"), requests.system_instruction_request(target))
-    raises_prompt_tokens(responses, exchange, "the systemInstruction")
+def system_instruction_counted(system_instruction_answer, tiny_response):
+    raises_prompt_tokens(tiny_response, system_instruction_answer(), "the systemInstruction")
 
 
-def raises_prompt_tokens(responses, exchange, what: str) -> None:
+def raises_prompt_tokens(tiny_response, exchange, what: str) -> None:
     """``exchange`` (the tiny request plus ``what``) counts more prompt tokens than the tiny request."""
-    counts = [count_of(accepted(answer), "promptTokenCount") for answer in (exchange, responses.tiny())]
+    counts = [count_of(accepted(answer), "promptTokenCount") for answer in (exchange, tiny_response())]
     if None in counts:
         not_applicable("the answers carry no promptTokenCount to compare (GEN-04 checks usageMetadata)")
     if counts[0] <= counts[1]:

@@ -30,8 +30,8 @@ ENVELOPE_DOCS = (
 )
 
 
-def _rejection(responses, case: str):
-    exchange = responses.rejected(case)
+def _rejection(rejection, case: str):
+    exchange = rejection()
     if exchange.status == 200:
         not_applicable(f"the {case} request was not rejected (HTTP 200), so there is no error to inspect")
     return exchange
@@ -39,14 +39,14 @@ def _rejection(responses, case: str):
 
 @rule("ERR-01", MUST, "an error body is a Google error envelope {error: {code, message, status, details?}}", source=ENVELOPE_DOCS, needs=GENERATE)
 @pytest.mark.parametrize("case", CASES)
-def error_envelope(responses, case):
-    expect.google_error(_rejection(responses, case))
+def error_envelope(rejection, case):
+    expect.google_error(_rejection(rejection, case))
 
 
 @rule("ERR-02", MUST, "error.code equals the HTTP status", source=(GEMINI_API.at("§5 Envelope; §9 rule 13"), GEMINI_API.at("§8: SDKs read the code")), needs=GENERATE)
 @pytest.mark.parametrize("case", CASES)
-def error_code_matches_status(responses, case):
-    exchange = _rejection(responses, case)
+def error_code_matches_status(rejection, case):
+    exchange = _rejection(rejection, case)
     code = _error_field(exchange, "code")
     if code != exchange.status:
         raise expect.fail(f"error.code is {code!r} but the HTTP status is {exchange.status}", exchange, path="$.error.code", expected=exchange.status, actual=code)
@@ -54,8 +54,8 @@ def error_code_matches_status(responses, case):
 
 @rule("ERR-03", MUST, "error.status is the google.rpc status name canonical for the HTTP status", source=(GEMINI_API.at("§5 google.rpc.Code -> HTTP; §9 rule 14"), TOKENSMART.at("Error response format")), needs=GENERATE)
 @pytest.mark.parametrize("case", CASES)
-def canonical_status_name(responses, case):
-    exchange = _rejection(responses, case)
+def canonical_status_name(rejection, case):
+    exchange = _rejection(rejection, case)
     status = _error_field(exchange, "status")
     allowed = CANONICAL_NAMES.get(exchange.status)
     if allowed is None or status not in allowed:
@@ -70,8 +70,8 @@ def canonical_status_name(responses, case):
 
 @rule("ERR-04", MUST, "an error is served with Content-Type application/json", source=(GEMINI_API.at("§7 Node SDK: non-JSON errors lose their status; §9 rule 13"),), needs=GENERATE)
 @pytest.mark.parametrize("case", CASES)
-def error_json_content_type(responses, case):
-    expect.media_type(_rejection(responses, case), expect.JSON_TYPES)
+def error_json_content_type(rejection, case):
+    expect.media_type(_rejection(rejection, case), expect.JSON_TYPES)
 
 
 def _error_field(exchange, name: str):
@@ -80,25 +80,25 @@ def _error_field(exchange, name: str):
     return error.get(name) if isinstance(error, dict) else None
 
 
-def _rejected_with(responses, case: str, status: int) -> None:
-    expect.status_in(responses.rejected(case), (status,))
+def _rejected_with(rejection, status: int) -> None:
+    expect.status_in(rejection(), (status,))
 
 
 @rule("ERR-05", MUST, "an unknown model gives HTTP 404 (NOT_FOUND)", source=(GEMINI_API.at("§5 Unknown model; §9 rule 15"), NEBULA.at("Error handling: 404"), TOKENSMART.at("Error response format: 404 NOT_FOUND")), needs=GENERATE)
-def unknown_model_not_found(responses):
-    _rejected_with(responses, "unknown_model", 404)
+def unknown_model_not_found(unknown_model_rejection):
+    _rejected_with(unknown_model_rejection, 404)
 
 
 @rule("ERR-06", MUST, "a request without contents gives HTTP 400 (INVALID_ARGUMENT)", source=(GEMINI_API.at("§5 Missing contents; §9 rule 17"), NEBULA.at("Error handling: 400 (e.g. missing contents)"), GATEWAY_BUGS.at("§5 rule 26")), needs=GENERATE)
-def missing_contents_invalid_argument(responses):
-    _rejected_with(responses, "missing_contents", 400)
+def missing_contents_invalid_argument(missing_contents_rejection):
+    _rejected_with(missing_contents_rejection, 400)
 
 
 @rule("ERR-07", MUST, "a body that is not valid JSON gives HTTP 400 (INVALID_ARGUMENT)", source=(GEMINI_API.at("§5 Envelope"), GATEWAY_BUGS.at("§5 rule 26")), needs=GENERATE)
-def malformed_json_invalid_argument(responses):
-    _rejected_with(responses, "malformed_json", 400)
+def malformed_json_invalid_argument(malformed_json_rejection):
+    _rejected_with(malformed_json_rejection, 400)
 
 
 @rule("ERR-08", MUST, "a content role other than user or model gives HTTP 400 (INVALID_ARGUMENT)", source=(GEMINI_API.at("§2 Content: role user or model"), NEBULA.at("contents: role (user or model)"), GATEWAY_BUGS.at("§4 Errors: one-api#1385")), needs=GENERATE)
-def bad_role_invalid_argument(responses):
-    _rejected_with(responses, "bad_role", 400)
+def bad_role_invalid_argument(bad_role_rejection):
+    _rejected_with(bad_role_rejection, 400)

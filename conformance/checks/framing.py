@@ -30,18 +30,18 @@ from conformance import expect, requests
 from conformance.client import sse
 from conformance.outcomes import not_applicable
 from conformance.rules import MUST, STREAM, rule
-from conformance.shared import UNKNOWN_MODEL
+from conformance.shared import UNKNOWN_MODEL, recipe
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA
 
 ONE_DATA_LINE = "data: {json}\\r\\n\\r\\n per event, nothing else"
 
 
 def no_framing_problem(
-    responses, kinds: Collection[str] | None = None, *, sdk: str = "", expected: str = ONE_DATA_LINE
+    text_stream, kinds: Collection[str] | None = None, *, sdk: str = "", expected: str = ONE_DATA_LINE
 ) -> None:
     """The shared stream has no framing problem of these kinds (None: of any kind); `sdk` says what
     the SDKs do with one."""
-    exchange = responses.text_stream()
+    exchange = text_stream()
     expect.status_ok(exchange)
     found = [problem for problem in exchange.sse.problems if kinds is None or problem.kind in kinds]
     if found:
@@ -62,8 +62,8 @@ FRAMING_DOCS = (
 
 
 @rule("SSE-01", MUST, "a stream has no comment (keep-alive) lines", source=(*FRAMING_DOCS, GATEWAY_BUGS.at("§6 F2")), needs=STREAM)
-def no_comment_lines(responses):
-    no_framing_problem(responses, {sse.COMMENT_LINE}, sdk="@google/genai skips them")
+def no_comment_lines(text_stream):
+    no_framing_problem(text_stream, {sse.COMMENT_LINE}, sdk="@google/genai skips them")
 
 
 @rule(
@@ -73,13 +73,13 @@ def no_comment_lines(responses):
     source=(*FRAMING_DOCS, GATEWAY_BUGS.at("§1 new-api fork failureSSE; §6 F2")),
     needs=STREAM,
 )
-def no_other_fields(responses):
-    no_framing_problem(responses, {sse.OTHER_FIELD})
+def no_other_fields(text_stream):
+    no_framing_problem(text_stream, {sse.OTHER_FIELD})
 
 
 @rule("SSE-03", MUST, "data lines are written `data: ` with the space", source=(*FRAMING_DOCS, GATEWAY_BUGS.at("§6 F3")), needs=STREAM)
-def data_prefix_with_space(responses):
-    no_framing_problem(responses, {sse.DATA_WITHOUT_SPACE}, sdk="@google/genai accepts it")
+def data_prefix_with_space(text_stream):
+    no_framing_problem(text_stream, {sse.DATA_WITHOUT_SPACE}, sdk="@google/genai accepts it")
 
 
 @rule(
@@ -89,8 +89,8 @@ def data_prefix_with_space(responses):
     source=(*FRAMING_DOCS, GATEWAY_BUGS.at("§4 litellm PR#29426")),
     needs=STREAM,
 )
-def no_done_sentinel(responses):
-    no_framing_problem(responses, {sse.DONE_SENTINEL})
+def no_done_sentinel(text_stream):
+    no_framing_problem(text_stream, {sse.DONE_SENTINEL})
 
 
 @rule(
@@ -100,9 +100,9 @@ def no_done_sentinel(responses):
     source=(*FRAMING_DOCS, AIONE_NATIVE.at("SSE Response Format: each data: line is an independent JSON object"), GATEWAY_BUGS.at("§6 F4")),
     needs=STREAM,
 )
-def one_data_line_per_event(responses):
+def one_data_line_per_event(text_stream):
     no_framing_problem(
-        responses,
+        text_stream,
         {sse.MULTIPLE_DATA_LINES},
         sdk="@google/genai matches one `data: ` line per event and ends with 'Incomplete JSON segment at the end'",
     )
@@ -115,9 +115,9 @@ def one_data_line_per_event(responses):
     source=(*FRAMING_DOCS, NEBULA.at("Streaming: each data: line is a JSON chunk")),
     needs=STREAM,
 )
-def data_is_one_json_object(responses):
+def data_is_one_json_object(text_stream):
     no_framing_problem(
-        responses,
+        text_stream,
         {sse.NOT_JSON, sse.NOT_AN_OBJECT, sse.INVALID_UTF8},
         sdk="@google/genai's JSON.parse throws SyntaxError; google-genai fails on anything but an object",
     )
@@ -130,8 +130,13 @@ def data_is_one_json_object(responses):
     source=(GEMINI_API.at("§6 alt=sse framing; §8: last event without a trailing blank line; §9 rule 22"), GATEWAY_BUGS.at("§5 rule 19; §6 F3")),
     needs=STREAM,
 )
-def last_event_terminated(responses):
-    no_framing_problem(responses, {sse.UNTERMINATED_EVENT}, expected="a blank line after the last event too")
+def last_event_terminated(text_stream):
+    no_framing_problem(text_stream, {sse.UNTERMINATED_EVENT}, expected="a blank line after the last event too")
+
+
+@recipe
+def unknown_model_stream(client, target):
+    return client.stream(UNKNOWN_MODEL, requests.tiny_request(target))  # refused before any model runs
 
 
 @rule(
@@ -141,8 +146,8 @@ def last_event_terminated(responses):
     source=(GEMINI_API.at("§6 Errors: errors found before streaming starts; §9 rule 19"), GATEWAY_BUGS.at("§5 rule 5")),
     needs=STREAM,
 )
-def error_before_stream_is_json(client, target):
-    exchange = client.stream(UNKNOWN_MODEL, requests.tiny_request(target))  # refused before any model runs
+def error_before_stream_is_json(unknown_model_stream):
+    exchange = unknown_model_stream()
     if exchange.status == 200:
         raise expect.fail(
             "a stream for an unknown model was answered HTTP 200: clients that decide on the status "
@@ -155,6 +160,11 @@ def error_before_stream_is_json(client, target):
     expect.google_error(exchange)
 
 
+@recipe
+def upstream_failure_stream(client, target):
+    return client.stream(target.model("text"), requests.upstream_failure_request(target))
+
+
 @rule(
     "SSE-09",
     MUST,
@@ -165,11 +175,8 @@ def error_before_stream_is_json(client, target):
     ),
     needs=STREAM,
 )
-def mid_stream_error_event(responses, client, target):
-    failing = responses.remember(
-        "upstream_failure_stream", lambda: client.stream(target.model("text"), requests.upstream_failure_request(target))
-    )
-    for exchange in (responses.text_stream(), failing):
+def mid_stream_error_event(text_stream, upstream_failure_stream):
+    for exchange in (text_stream(), upstream_failure_stream()):
         chunks = exchange.sse.chunks()
         errors = [index for index, chunk in enumerate(chunks) if "error" in chunk]
         if not errors:

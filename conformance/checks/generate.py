@@ -26,23 +26,23 @@ RESPONSE = "generate_content_response"
     source=(GEMINI_API.at("§3 GenerateContentResponse"), AIONE_NATIVE.at("Response Format: fully identical to the Google Gemini API")),
     needs=GENERATE,
 )
-def generate_response_schema(responses):
-    expect.body_matches_schema(responses.text(), RESPONSE)
+def generate_response_schema(text_response):
+    expect.body_matches_schema(text_response(), RESPONSE)
 
 
 @rule("GEN-02", MUST, 'the candidate content role is "model"', source=(GEMINI_API.at("§3 Candidate; §9 rule 11"), NEBULA.at("Response format")), needs=GENERATE)
-def model_role(responses):
-    expect.body_matches_schema(responses.text(), f"{RESPONSE}#/$defs/ModelRole")
+def model_role(text_response):
+    expect.body_matches_schema(text_response(), f"{RESPONSE}#/$defs/ModelRole")
 
 
 @rule("GEN-03", MUST, "every candidate carries a finishReason from the FinishReason enum", source=GEMINI_API.at("§3 FinishReason; §9 rule 9"), needs=GENERATE)
-def finish_reason(responses):
-    expect.body_matches_schema(responses.text(), f"{RESPONSE}#/$defs/Finished")
+def finish_reason(text_response):
+    expect.body_matches_schema(text_response(), f"{RESPONSE}#/$defs/Finished")
 
 
 @rule("GEN-04", MUST, "the response carries usageMetadata", source=(GEMINI_API.at("§9 rule 11"), TOKENSMART.at("Token billing breakdown")), needs=GENERATE)
-def usage_present(responses):
-    expect.body_matches_schema(responses.text(), f"{RESPONSE}#/$defs/HasUsage")
+def usage_present(text_response):
+    expect.body_matches_schema(text_response(), f"{RESPONSE}#/$defs/HasUsage")
 
 
 @rule(
@@ -52,8 +52,8 @@ def usage_present(responses):
     source=(GEMINI_API.at("§3 UsageMetadata: how totalTokenCount is computed; §9 rule 10"), TOKENSMART.at("Token billing breakdown")),
     needs=GENERATE,
 )
-def total_token_count_adds_up(responses):
-    exchange = responses.text()
+def total_token_count_adds_up(text_response):
+    exchange = text_response()
     body = expect.json_body(exchange)
     usage = body.get("usageMetadata") if isinstance(body, dict) else None
     if usage is None:
@@ -64,7 +64,7 @@ def total_token_count_adds_up(responses):
 
 
 @rule("GEN-06", MUST, "success is HTTP 200 with Content-Type application/json", source=GEMINI_API.at("§9 rule 6"), needs=GENERATE)
-def json_content_type(responses):
-    exchange = responses.text()
+def json_content_type(text_response):
+    exchange = text_response()
     expect.status_ok(exchange)
     expect.media_type(exchange, expect.JSON_TYPES)

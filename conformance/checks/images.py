@@ -22,6 +22,7 @@ from conformance.checks.config import accepted
 from conformance.images import InlineImage, inline_images
 from conformance.outcomes import not_applicable
 from conformance.rules import IMAGE, MUST, SHOULD, Needs, rule
+from conformance.shared import recipe
 from conformance.sources import AIONE_IMAGES, AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA
 
 IMAGE_STREAM = IMAGE + Needs(actions=("streamGenerateContent",), features=("sse",))
@@ -50,8 +51,8 @@ def _require_image(exchange, images: list[InlineImage]) -> None:
     source=(AIONE_NATIVE.at("Image Generation Example: images are returned as inlineData (base64)"), NEBULA.at("Image generation: parts may include inlineData"), GEMINI_API.at("§2 Part: inlineData Blob")),
     needs=IMAGE,
 )
-def image_inline_data(responses):
-    exchange = responses.image()
+def image_inline_data(image_response):
+    exchange = image_response()
     expect.status_ok(exchange)
     _require_image(exchange, list(inline_images(expect.json_body(exchange))))
 
@@ -63,8 +64,8 @@ def image_inline_data(responses):
     source=(AIONE_NATIVE.at("Limitations & Notes 2: streamGenerateContent returns 503 for image generation models"), GATEWAY_BUGS.at("§5 rule 23")),
     needs=IMAGE_STREAM + Needs(absent_features=("image_streaming",)),
 )
-def image_stream_rejection(responses, target):
-    exchange = responses.image_stream()
+def image_stream_rejection(image_stream, target):
+    exchange = image_stream()
     expect.status_in(exchange, target.expect.image_stream_rejection)
     expect.google_error(exchange)
 
@@ -76,8 +77,8 @@ def image_stream_rejection(responses, target):
     source=(GATEWAY_BUGS.at("§5 rule 20; Laisky/one-api#44"), GEMINI_API.at("§6 Streaming")),
     needs=IMAGE_STREAM + Needs(features=("image_streaming",)),
 )
-def image_stream_delivers_image(responses):
-    exchange = responses.image_stream()
+def image_stream_delivers_image(image_stream):
+    exchange = image_stream()
     expect.status_ok(exchange)
     images = [image for i, chunk in enumerate(exchange.sse.chunks()) for image in inline_images(chunk, f"$chunk[{i}]")]
     _require_image(exchange, images)
@@ -103,8 +104,8 @@ def _pixels(exchange) -> tuple[int, int]:
     source=(IMAGE_CONFIG, AIONE_NATIVE.at("Comparison: image parameters imageConfig.aspectRatio"), NEBULA.at("Image generation: imageConfig.aspectRatio"), GATEWAY_BUGS.at("§5 rule 13: generationConfig forwarded intact")),
     needs=IMAGE,
 )
-def aspect_ratio_honoured(responses):
-    exchange = responses.image()
+def aspect_ratio_honoured(image_response):
+    exchange = image_response()
     width, height = _pixels(exchange)
     wide, high = map(int, requests.IMAGE_ASPECT_RATIO.split(":"))
     if abs(width / height / (wide / high) - 1) > RATIO_TOLERANCE:
@@ -117,9 +118,9 @@ def aspect_ratio_honoured(responses):
         )
 
 
-def _scaled(responses, exchange, factor: int, what: str) -> None:
+def _scaled(image_response, exchange, factor: int, what: str) -> None:
     """The picture in ``exchange`` is ``factor`` times the shared 1K picture on its long side."""
-    long_side, base_side = max(_pixels(exchange)), max(_pixels(responses.image()))
+    long_side, base_side = max(_pixels(exchange)), max(_pixels(image_response()))
     if abs(long_side / base_side / factor - 1) > SCALE_TOLERANCE:
         raise expect.fail(
             f"{what} gave a picture {long_side} px on its long side, {long_side / base_side:.2f} times the default 1K's {base_side} px",
@@ -130,6 +131,16 @@ def _scaled(responses, exchange, factor: int, what: str) -> None:
         )
 
 
+@recipe
+def image_2k_response(client, target):
+    return client.generate(target.model("image"), requests.image_request(image_size="2K"))
+
+
+@recipe
+def image_variant_response(client, target, variant):
+    return client.generate(target.model("image") + variant, requests.image_request())
+
+
 @rule(
     "IMG-05",
     MUST,
@@ -137,9 +148,8 @@ def _scaled(responses, exchange, factor: int, what: str) -> None:
     source=(IMAGE_CONFIG, AIONE_NATIVE.at("Comparison: image parameters imageConfig.imageSize"), NEBULA.at("Image generation: imageConfig.imageSize")),
     needs=IMAGE + Needs(features=("image_size",)),
 )
-def image_size_honoured(responses, client, target):
-    exchange = client.generate(target.model("image"), requests.image_request(image_size="2K"))
-    _scaled(responses, exchange, 2, "imageSize 2K")
+def image_size_honoured(image_response, image_2k_response):
+    _scaled(image_response, image_2k_response(), 2, "imageSize 2K")
 
 
 VARIANTS = {"-2k": 2, "-4k": 4}
@@ -153,9 +163,8 @@ VARIANTS = {"-2k": 2, "-4k": 4}
     needs=IMAGE + Needs(features=("image_size_variants",)),
 )
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def image_size_variant(responses, client, target, variant):
-    exchange = client.generate(target.model("image") + variant, requests.image_request())
-    _scaled(responses, exchange, VARIANTS[variant], f"the {variant} variant")
+def image_size_variant(image_response, image_variant_response, variant):
+    _scaled(image_response, image_variant_response(), VARIANTS[variant], f"the {variant} variant")
 
 
 @rule(
@@ -166,6 +175,6 @@ def image_size_variant(responses, client, target, variant):
     needs=IMAGE,
 )
 @pytest.mark.semantic
-def text_beside_image(responses):
-    exchange = responses.image()
+def text_beside_image(image_response):
+    exchange = image_response()
     expect.matches_schema(accepted(exchange), "generate_content_response#/$defs/TextAndImage", exchange)

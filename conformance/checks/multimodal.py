@@ -23,6 +23,7 @@ from conformance.checks.config import accepted, raises_prompt_tokens
 from conformance.images import inline_images
 from conformance.outcomes import not_applicable
 from conformance.rules import GENERATE, IMAGE, MUST, Needs, rule
+from conformance.shared import recipe
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
 
 INLINE_IMAGES = GENERATE + Needs(features=("inline_images",))
@@ -44,15 +45,31 @@ BODY_LIMIT = TOKENSMART.at("Example: multimodal: total request body size limit i
     needs=INLINE_IMAGES,
 )
 @pytest.mark.parametrize("spelling", list(requests.INLINE_DATA_SPELLINGS))
-def inline_image_input(responses, client, target, spelling):
-    exchange = client.generate(target.model("text"), requests.inline_image_request(target, spelling))
-    raises_prompt_tokens(responses, exchange, f"an inline image ({spelling} names)")
+def inline_image_input(inline_image_answer, tiny_response, spelling):
+    raises_prompt_tokens(tiny_response, inline_image_answer(), f"an inline image ({spelling} names)")
 
 
 def _limit(target) -> int:
     if target.max_request_bytes is None:
         not_applicable(f"target {target.name} declares no max_request_bytes")
     return target.max_request_bytes
+
+
+@recipe
+def inline_image_answer(client, target, spelling):
+    return client.generate(target.model("text"), requests.inline_image_request(target, spelling))
+
+
+@recipe
+def answer_to_body_under_limit(client, target):
+    body = requests.body_of_size(target, _limit(target) - SIZE_MARGIN)
+    return client.action(target.model("text"), "generateContent", raw_body=body)
+
+
+@recipe
+def answer_to_body_over_limit(client, target):
+    body = requests.body_of_size(target, _limit(target) + SIZE_MARGIN)
+    return client.action(target.model("text"), "generateContent", raw_body=body)
 
 
 @rule(
@@ -62,9 +79,8 @@ def _limit(target) -> int:
     source=(BODY_LIMIT, GATEWAY_BUGS.at("§5 rule 15: >= 20 MB inline request bodies")),
     needs=INLINE_IMAGES,
 )
-def body_under_limit_accepted(client, target):
-    body = requests.body_of_size(target, _limit(target) - SIZE_MARGIN)
-    accepted(client.action(target.model("text"), "generateContent", raw_body=body))
+def body_under_limit_accepted(answer_to_body_under_limit):
+    accepted(answer_to_body_under_limit())
 
 
 @rule(
@@ -74,9 +90,8 @@ def body_under_limit_accepted(client, target):
     source=(BODY_LIMIT, GEMINI_API.at("§5 Envelope; §9 rule 13: every non-200 is the envelope"), GATEWAY_BUGS.at("§5 rules 5, 15")),
     needs=INLINE_IMAGES,
 )
-def body_over_limit_refused(client, target):
-    body = requests.body_of_size(target, _limit(target) + SIZE_MARGIN)
-    exchange = client.action(target.model("text"), "generateContent", raw_body=body)
+def body_over_limit_refused(answer_to_body_over_limit):
+    exchange = answer_to_body_over_limit()
     if not exchange.status:
         raise expect.fail(f"the gateway dropped the connection instead of answering: {exchange.transport_error}", exchange, expected="HTTP 400 or 413 with a Google error", actual=exchange.describe())
     expect.status_in(exchange, (400, 413))
@@ -90,8 +105,8 @@ def body_over_limit_refused(client, target):
     source=(AIONE_NATIVE.at("Image Generation Example: images are returned as inlineData (base64)"), GATEWAY_BUGS.at("§5 rule 15: non-stream bodies >= 8 MB, no truncation; §4 Wei-Shaw/sub2api#4798; §2 one-api bufio 64 KiB")),
     needs=IMAGE,
 )
-def large_image_whole(responses):
-    exchange = responses.image()
+def large_image_whole(image_response):
+    exchange = image_response()
     images = list(inline_images(accepted(exchange)))
     if not images:
         not_applicable("the image answer carries no image (IMG-01 checks that)")

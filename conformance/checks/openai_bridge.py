@@ -16,6 +16,7 @@ import re
 from conformance import expect, requests
 from conformance.images import InlineImage, decode_base64, sniff
 from conformance.rules import MUST, Needs, rule
+from conformance.shared import recipe
 from conformance.sources import AIONE_IMAGES
 
 BRIDGE = Needs(features=("openai_image_bridge",), models=("image",))
@@ -47,8 +48,8 @@ def _image_completion(exchange) -> list[InlineImage]:
     source=(AIONE_IMAGES.at("Response Format: content as an array, image_url data:image/...;base64"), AIONE_IMAGES.at("Limitations & Notes 3")),
     needs=BRIDGE,
 )
-def bridge_image_content(responses):
-    exchange = responses.bridge_image()
+def bridge_image_content(bridge_image):
+    exchange = bridge_image()
     for image in _image_completion(exchange):
         if image.detected is None:
             raise expect.fail(
@@ -64,8 +65,8 @@ def bridge_image_content(responses):
     source=(AIONE_IMAGES.at("Image-Specific Parameters: aspect_ratio mapped to imageConfig.aspectRatio"),),
     needs=BRIDGE,
 )
-def bridge_aspect_ratio(responses):
-    exchange = responses.bridge_image()
+def bridge_aspect_ratio(bridge_image):
+    exchange = bridge_image()
     width, height = map(int, requests.IMAGE_ASPECT_RATIO.split(":"))
     for image in _image_completion(exchange):
         if image.size is None:
@@ -79,6 +80,16 @@ def bridge_aspect_ratio(responses):
             )
 
 
+@recipe
+def bridge_image_from_reference(client, target):
+    return client.chat_completions(requests.bridge_image_request(target.model("image"), reference_image=requests.REFERENCE_IMAGE))
+
+
+@recipe
+def bridge_stream_answer(client, target):
+    return client.chat_completions(requests.bridge_image_request(target.model("image"), stream=True))
+
+
 @rule(
     "BRIDGE-03",
     MUST,
@@ -86,9 +97,8 @@ def bridge_aspect_ratio(responses):
     source=(AIONE_IMAGES.at("Reference Image Input: only data: URI format for image_url.url"),),
     needs=BRIDGE,
 )
-def bridge_reference_image(client, target):
-    body = requests.bridge_image_request(target.model("image"), reference_image=requests.REFERENCE_IMAGE)
-    _image_completion(client.chat_completions(body))
+def bridge_reference_image(bridge_image_from_reference):
+    _image_completion(bridge_image_from_reference())
 
 
 @rule(
@@ -98,8 +108,8 @@ def bridge_reference_image(client, target):
     source=(AIONE_IMAGES.at("Limitations & Notes 2: Streaming is not supported: stream must be false or omitted"),),
     needs=BRIDGE,
 )
-def bridge_stream_refused(client, target):
-    exchange = client.chat_completions(requests.bridge_image_request(target.model("image"), stream=True))
+def bridge_stream_refused(bridge_stream_answer):
+    exchange = bridge_stream_answer()
     if not 400 <= exchange.status < 500:
         raise expect.fail(
             f"stream: true got HTTP {exchange.status} ({exchange.media_type or 'no content type'})",
@@ -114,8 +124,8 @@ def bridge_stream_refused(client, target):
     source=(AIONE_IMAGES.at("Response Format: the usage field is still returned"),),
     needs=BRIDGE,
 )
-def bridge_usage(responses):
-    exchange = responses.bridge_image()
+def bridge_usage(bridge_image):
+    exchange = bridge_image()
     expect.status_ok(exchange)
     expect.body_matches_schema(exchange, COMPLETION)
     expect.matches_schema(exchange.json, f"{COMPLETION}#/$defs/HasUsage", exchange)

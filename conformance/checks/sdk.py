@@ -22,7 +22,7 @@ from conformance import expect, requests
 from conformance.client.sdk import DEFAULT_AUTH, SDKCallFailed
 from conformance.outcomes import not_applicable
 from conformance.rules import GENERATE, MUST, SHOULD, STREAM, Needs, rule
-from conformance.shared import UNKNOWN_MODEL, embedding_model
+from conformance.shared import UNKNOWN_MODEL, embedding_model, recipe
 from conformance.sources import GEMINI_API, TOKENSMART
 
 SDK_DOCS = (
@@ -37,10 +37,10 @@ def _config(target, max_output_tokens: int = 1) -> dict:
     return requests.text_request(target, max_output_tokens=max_output_tokens)["generationConfig"]
 
 
-def _run(responses, sdk, name: str, call: str, run, **how):
-    """An SDK call that must succeed, made once per target and shared; a raise is this rule's failure."""
+def _succeeded(sdk_result):
+    """The result of an SDK call that must succeed; a raise is this rule's failure."""
     try:
-        return responses.remember(f"sdk:{name}", lambda: sdk.call(call, run, **how))
+        return sdk_result()
     except SDKCallFailed as failed:
         raise expect.fail(
             f"the google-genai SDK call failed with {failed.kind}",
@@ -49,17 +49,29 @@ def _run(responses, sdk, name: str, call: str, run, **how):
         ) from None
 
 
-def _generated(responses, sdk, target, *, api_version: str | None = "v1beta"):
+def _generated(sdk, target, api_version: str | None):
     model = target.model("text")
-    return _run(
-        responses,
-        sdk,
-        f"generate:{api_version}",
+    return sdk.call(
         f"models.generate_content(model={model!r}, contents=..., config=...)",
         lambda: sdk.client(api_version=api_version).models.generate_content(
             model=model, contents=requests.COUNTING_PROMPT, config=_config(target)
         ),
         api_version=api_version,
+    )
+
+
+sdk_answer = recipe(_generated, name="sdk_answer", api_version="v1beta")
+sdk_answer_default_version = recipe(_generated, name="sdk_answer_default_version", api_version=None)
+
+
+@recipe
+def sdk_stream_chunks(sdk, target):
+    model = target.model("text")
+    return sdk.call(
+        f"models.generate_content_stream(model={model!r}, contents=..., config=...)",
+        lambda: sdk.drain(
+            sdk.client().models.generate_content_stream(model=model, contents=requests.COUNTING_PROMPT, config=_config(target))
+        ),
     )
 
 
@@ -69,8 +81,8 @@ def _has_text(response, what: str) -> None:
 
 
 @rule("SDK-01", MUST, "google-genai generate_content returns the text and usage_metadata", source=SDK_DOCS, needs=GENERATE)
-def sdk_generate_content(responses, sdk, target):
-    response = _generated(responses, sdk, target)
+def sdk_generate_content(sdk_answer):
+    response = _succeeded(sdk_answer)
     _has_text(response, "generate_content")
     usage = response.usage_metadata
     if usage is None or not isinstance(usage.total_token_count, int):
@@ -87,17 +99,8 @@ def sdk_generate_content(responses, sdk, target):
     source=SDK_DOCS + (TOKENSMART.at("Example: streaming: the Google SDK accumulates usageMetadata"),),
     needs=STREAM,
 )
-def sdk_generate_content_stream(responses, sdk, target):
-    model = target.model("text")
-    chunks = _run(
-        responses,
-        sdk,
-        "stream",
-        f"models.generate_content_stream(model={model!r}, contents=..., config=...)",
-        lambda: sdk.drain(
-            sdk.client().models.generate_content_stream(model=model, contents=requests.COUNTING_PROMPT, config=_config(target))
-        ),
-    )
+def sdk_generate_content_stream(sdk_stream_chunks):
+    chunks = _succeeded(sdk_stream_chunks)
     if not "".join(chunk.text or "" for chunk in chunks):
         raise expect.fail("the stream's chunks carry no text", expected="the model's text", actual=f"{len(chunks)} chunk(s) without text")
     if chunks[-1].usage_metadata is None or chunks[-1].usage_metadata.total_token_count is None:
@@ -129,6 +132,14 @@ SDK_ACTIONS = {
 }
 
 
+@recipe
+def sdk_action_result(sdk, target, action):
+    if action not in target.actions:
+        not_applicable(f"target {target.name} does not declare action {action}")
+    call, run, _ = SDK_ACTIONS[action]
+    return sdk.call(call, lambda: run(sdk.client(), target))
+
+
 @rule(
     "SDK-03",
     MUST,
@@ -137,13 +148,30 @@ SDK_ACTIONS = {
     needs=Needs(models=("text",)),
 )
 @pytest.mark.parametrize("action", list(SDK_ACTIONS))
-def sdk_declared_actions(responses, sdk, target, action):
-    if action not in target.actions:
-        not_applicable(f"target {target.name} does not declare action {action}")
-    call, run, holds = SDK_ACTIONS[action]
-    result = _run(responses, sdk, action, call, lambda: run(sdk.client(), target))
+def sdk_declared_actions(sdk_action_result, target, action):
+    call, _, holds = SDK_ACTIONS[action]
+    result = _succeeded(sdk_action_result)
     if not holds(result, target):
         raise expect.fail(f"{call} returned an unusable result", expected="what Google's endpoint returns", actual=repr(result)[:300])
+
+
+@recipe
+def sdk_unknown_model_answer(sdk, target):
+    call = f"models.generate_content(model={UNKNOWN_MODEL!r}, contents=...)"
+    return sdk.call(call, lambda: sdk.client().models.generate_content(model=UNKNOWN_MODEL, contents="hi", config=_config(target)))
+
+
+@recipe
+def sdk_default_auth_answer(sdk, target, responses):
+    """generate_content with the key in x-goog-api-key only: the shared answer where the target
+    declares that header; where it does not, one more try (refused before any model runs)."""
+    if DEFAULT_AUTH in target.auth:
+        return responses.read("sdk_answer")
+    return sdk.call(
+        "models.generate_content(...)",
+        lambda: sdk.client(default_auth_only=True).models.generate_content(model=target.model("text"), contents="hi", config=_config(target)),
+        default_auth_only=True,
+    )
 
 
 @rule(
@@ -153,12 +181,11 @@ def sdk_declared_actions(responses, sdk, target, action):
     source=SDK_DOCS + (GEMINI_API.at("§7 Error mapping: status = body.error.status; §8 OpenAI-style errors give status None"),),
     needs=GENERATE,
 )
-def sdk_unknown_model_error(sdk, target):
+def sdk_unknown_model_error(sdk_unknown_model_answer):
     from google.genai import errors
 
-    call = f"models.generate_content(model={UNKNOWN_MODEL!r}, contents=...)"
     try:
-        sdk.call(call, lambda: sdk.client().models.generate_content(model=UNKNOWN_MODEL, contents="hi", config=_config(target)))
+        sdk_unknown_model_answer()
     except SDKCallFailed as failed:
         error = failed.error
         if not isinstance(error, errors.ClientError) or error.code != 404 or not error.status:
@@ -179,18 +206,13 @@ def sdk_unknown_model_error(sdk, target):
     source=(GEMINI_API.at("§1 Auth: both SDKs send x-goog-api-key; §7 Headers"), TOKENSMART.at("Using Google's official SDK")),
     needs=GENERATE,
 )
-def sdk_default_auth(responses, sdk, target):
+def sdk_default_auth(sdk_default_auth_answer, sdk, target):
     if DEFAULT_AUTH in target.auth:
-        _has_text(_generated(responses, sdk, target), "generate_content with the default auth")
+        _has_text(_succeeded(sdk_default_auth_answer), "generate_content with the default auth")
         return
-    # Not declared: try anyway (a refusal happens before any model runs), and say what it takes.
-    model = target.model("text")
+    # Not declared: tried anyway, to say what it takes.
     try:
-        sdk.call(
-            "models.generate_content(...)",
-            lambda: sdk.client(default_auth_only=True).models.generate_content(model=model, contents="hi", config=_config(target)),
-            default_auth_only=True,
-        )
+        sdk_default_auth_answer()
     except SDKCallFailed as failed:
         if getattr(failed.error, "code", None) not in target.expect.auth_failure:
             raise expect.fail(
@@ -211,5 +233,5 @@ def sdk_default_auth(responses, sdk, target):
     source=(GEMINI_API.at("§7 API version: 3.x defaults to v1; §9 rule 1"), TOKENSMART.at("Using Google's official SDK: change one baseUrl line")),
     needs=GENERATE,
 )
-def sdk_default_api_version(responses, sdk, target):
-    _has_text(_generated(responses, sdk, target, api_version=None), "generate_content with the default api_version")
+def sdk_default_api_version(sdk_answer_default_version):
+    _has_text(_succeeded(sdk_answer_default_version), "generate_content with the default api_version")

@@ -14,6 +14,7 @@ import pytest
 from conformance import expect, requests
 from conformance.outcomes import not_applicable
 from conformance.rules import GENERATE, SHOULD, Needs, rule
+from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, NEXUSFLOW
 
 FUNCTION_CALLING = GENERATE + Needs(features=("function_calling",))
@@ -35,10 +36,20 @@ def _parts(exchange) -> list[dict]:
     return [part for part in parts if isinstance(part, dict)] if isinstance(parts, list) else []
 
 
+@recipe
+def exact_reply_answer(client, target):
+    return client.generate(target.model("text"), requests.exact_reply_request(target))
+
+
+@recipe
+def weather_question_answer(client, target):
+    return client.generate(target.model("text"), requests.weather_tool_request(target))
+
+
 @rule("SEM-01", SHOULD, 'at temperature 0 the model follows "reply with exactly PONG"', source=SEMANTIC_DOCS, needs=GENERATE)
 @pytest.mark.semantic
-def follows_exact_reply(client, target):
-    exchange = client.generate(target.model("text"), requests.exact_reply_request(target))
+def follows_exact_reply(exact_reply_answer):
+    exchange = exact_reply_answer()
     text = "".join(part.get("text", "") for part in _parts(exchange) if not part.get("thought"))
     if text.strip().strip(".\"'`*").strip() != requests.EXACT_REPLY:
         raise expect.fail(
@@ -55,8 +66,8 @@ def follows_exact_reply(client, target):
     needs=FUNCTION_CALLING,
 )
 @pytest.mark.semantic
-def calls_weather_tool(client, target):
-    exchange = client.generate(target.model("text"), requests.weather_tool_request(target))
+def calls_weather_tool(weather_question_answer):
+    exchange = weather_question_answer()
     calls = [part["functionCall"].get("name") for part in _parts(exchange) if isinstance(part.get("functionCall"), dict)]
     if requests.WEATHER_TOOL not in calls:
         raise expect.fail(

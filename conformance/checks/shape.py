@@ -31,21 +31,21 @@ CAMEL_CASE_DOCS = (GEMINI_API.at("§1 proto3 JSON mapping: output keys are lower
     source=(GEMINI_API.at("§8: JSON array to generateContent; §9 rule 7"), GATEWAY_BUGS.at("§4 OpenHands#7915")),
     needs=GENERATE,
 )
-def single_object(responses):
-    _answer_matches(responses, "SingleObject", "google-genai reads an array as an empty response")
+def single_object(text_response):
+    _answer_matches(text_response, "SingleObject", "google-genai reads an array as an empty response")
 
 
 @rule("SHAPE-02", MUST, "generateContent response field names are lowerCamelCase", source=CAMEL_CASE_DOCS, needs=GENERATE)
-def camel_case_response_keys(responses):
-    _answer_matches(responses, "CamelCaseKeys", SNAKE_CASE_LOST)
+def camel_case_response_keys(text_response):
+    _answer_matches(text_response, "CamelCaseKeys", SNAKE_CASE_LOST)
 
 
 @rule("SHAPE-03", MUST, "stream chunk field names are lowerCamelCase", source=CAMEL_CASE_DOCS, needs=STREAM)
-def camel_case_chunk_keys(responses):
-    every_chunk_matches(responses, f"{RESPONSE}#/$defs/CamelCaseKeys", why=f" ({SNAKE_CASE_LOST})")
+def camel_case_chunk_keys(text_stream):
+    every_chunk_matches(text_stream, f"{RESPONSE}#/$defs/CamelCaseKeys", why=f" ({SNAKE_CASE_LOST})")
 
 
-def _answer_matches(responses, fragment: str, breaks: str) -> None:
+def _answer_matches(text_response, fragment: str, breaks: str) -> None:
     """The shared generateContent body against a response fragment; `breaks`: what a mismatch does."""
-    exchange = responses.text()
+    exchange = text_response()
     expect.matches_schema(expect.json_body(exchange), f"{RESPONSE}#/$defs/{fragment}", exchange, what=f"the body ({breaks})")

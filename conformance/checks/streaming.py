@@ -26,6 +26,7 @@ from __future__ import annotations
 from conformance import expect, requests
 from conformance.checks.framing import no_framing_problem
 from conformance.rules import MUST, SHOULD, STREAM, Needs, rule
+from conformance.shared import recipe
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
 from conformance.usage import ADDENDS, total_mismatch
 
@@ -47,14 +48,14 @@ def chunks_of(exchange) -> list[dict]:
     return chunks
 
 
-def _chunks(responses) -> tuple[object, list[dict]]:
-    exchange = responses.text_stream()
+def _chunks(text_stream) -> tuple[object, list[dict]]:
+    exchange = text_stream()
     return exchange, chunks_of(exchange)
 
 
-def every_chunk_matches(responses, schema: str, why: str = "") -> list[dict]:
+def every_chunk_matches(text_stream, schema: str, why: str = "") -> list[dict]:
     """Each chunk of the shared stream against a schema (fragment); `why` says what a mismatch breaks."""
-    exchange, chunks = _chunks(responses)
+    exchange, chunks = _chunks(text_stream)
     for index, chunk in enumerate(chunks):
         expect.matches_schema(chunk, schema, exchange, what=f"chunk {index}{why}", at=f"$chunk[{index}]")
     return chunks
@@ -67,8 +68,8 @@ def every_chunk_matches(responses, schema: str, why: str = "") -> list[dict]:
     source=(GEMINI_API.at("§9 rule 20"), AIONE_NATIVE.at("Streaming Request: SSE (Server-Sent Events) chunks")),
     needs=STREAM,
 )
-def event_stream_content_type(responses):
-    exchange = responses.text_stream()
+def event_stream_content_type(text_stream):
+    exchange = text_stream()
     expect.status_ok(exchange)
     expect.media_type(exchange, "text/event-stream")
 
@@ -85,13 +86,13 @@ def event_stream_content_type(responses):
     ),
     needs=STREAM,
 )
-def data_only_framing(responses):
-    no_framing_problem(responses)
+def data_only_framing(text_stream):
+    no_framing_problem(text_stream)
 
 
 @rule("STREAM-03", MUST, "every streamed chunk is a GenerateContentResponse", source=(GEMINI_API.at("§6 Streaming: stream of GenerateContentResponse"), AIONE_NATIVE.at("SSE Response Format")), needs=STREAM)
-def chunk_schema(responses):
-    every_chunk_matches(responses, "stream_chunk")
+def chunk_schema(text_stream):
+    every_chunk_matches(text_stream, "stream_chunk")
 
 
 @rule(
@@ -101,8 +102,8 @@ def chunk_schema(responses):
     source=(AIONE_NATIVE.at("SSE Response Format: usageMetadata values are cumulative"), GEMINI_API.at("§6 chunk contents; §9 rule 25"), GATEWAY_BUGS.at("§5 rule 8; agno#6264")),
     needs=STREAM,
 )
-def cumulative_usage(responses):
-    exchange, chunks = _chunks(responses)
+def cumulative_usage(text_stream):
+    exchange, chunks = _chunks(text_stream)
     seen: dict[str, tuple[int, int]] = {}  # count -> (value, chunk index)
     for index, chunk in enumerate(chunks):
         usage = chunk.get("usageMetadata")
@@ -134,8 +135,8 @@ def cumulative_usage(responses):
     source=(AIONE_NATIVE.at("SSE Response Format: last chunk has finishReason"), GEMINI_API.at("§9 rule 24"), GATEWAY_BUGS.at("§4 finishReason: CLIProxyAPI#5226")),
     needs=STREAM,
 )
-def final_finish_reason(responses):
-    exchange, chunks = _chunks(responses)
+def final_finish_reason(text_stream):
+    exchange, chunks = _chunks(text_stream)
     expect.matches_schema(chunks[-1], f"{RESPONSE}#/$defs/Finished", exchange, what="the last chunk", at=f"$chunk[{len(chunks) - 1}]")
 
 
@@ -146,8 +147,8 @@ def final_finish_reason(responses):
     source=(AIONE_NATIVE.at("SSE Response Format: the last chunk contains the final usage totals"), TOKENSMART.at("Example: streaming: the last chunk carries the complete usageMetadata"), GEMINI_API.at("§9 rule 25")),
     needs=STREAM,
 )
-def final_usage_totals(responses):
-    exchange, chunks = _chunks(responses)
+def final_usage_totals(text_stream):
+    exchange, chunks = _chunks(text_stream)
     last_index = len(chunks) - 1
     at = f"$chunk[{last_index}]"
     expect.matches_schema(chunks[-1], f"{RESPONSE}#/$defs/HasUsage", exchange, what="the last chunk", at=at)
@@ -176,8 +177,8 @@ def final_usage_totals(responses):
     source=(GATEWAY_BUGS.at("§5 rule 2; CLIProxyAPI#593, uni-api#146"), AIONE_NATIVE.at("Streaming Request")),
     needs=STREAM,
 )
-def incremental_delivery(responses, client, target):
-    exchange = responses.text_stream()
+def incremental_delivery(text_stream, client, target):
+    exchange = text_stream()
     if not _buffered(exchange):
         return
     # A gateway that buffers does so every time; a second stream tells it from a moment in which
@@ -201,6 +202,11 @@ def _buffered(exchange) -> bool:
     return len(events) < 2 or exchange.arrival(events[-1].end) - exchange.arrival(events[0].end) < MIN_SPREAD_S
 
 
+@recipe
+def json_array_stream(client, target):
+    return client.stream(target.model("text"), requests.tiny_request(target), alt_sse=False)
+
+
 @rule(
     "STREAM-08",
     SHOULD,
@@ -208,8 +214,8 @@ def _buffered(exchange) -> bool:
     source=(GEMINI_API.at("§6 Streaming: without alt; §5: errors as [{error}]; §9 rule 28"), GATEWAY_BUGS.at("§5 rule 3; new-api#4086, litellm#28777")),
     needs=JSON_ARRAY_STREAM,
 )
-def json_array_without_alt(client, target):
-    exchange = client.stream(target.model("text"), requests.tiny_request(target), alt_sse=False)
+def json_array_without_alt(json_array_stream):
+    exchange = json_array_stream()
     expect.status_ok(exchange)
     stream = exchange.json_array
     if stream.problems or not stream.items:
@@ -228,15 +234,15 @@ STREAM_IDS_DOCS = (GEMINI_API.at("§6 chunk contents: every chunk carries modelV
 
 
 @rule("STREAM-09", SHOULD, "every chunk of a stream carries the same responseId", source=STREAM_IDS_DOCS, needs=STREAM)
-def same_response_id(responses):
-    chunks = every_chunk_matches(responses, f"{RESPONSE}#/$defs/HasResponseId")
+def same_response_id(text_stream):
+    chunks = every_chunk_matches(text_stream, f"{RESPONSE}#/$defs/HasResponseId")
     first = chunks[0]["responseId"]
     for index, chunk in enumerate(chunks):
         if chunk["responseId"] != first:
             raise expect.fail(
                 f"responseId changes from {first!r} (chunk 0) to {chunk['responseId']!r} (chunk {index}): "
                 "the chunks no longer read as one response",
-                responses.text_stream(),
+                text_stream(),
                 path=f"$chunk[{index}].responseId",
                 expected=first,
                 actual=chunk["responseId"],
@@ -244,8 +250,8 @@ def same_response_id(responses):
 
 
 @rule("STREAM-10", SHOULD, "every chunk of a stream carries modelVersion", source=STREAM_IDS_DOCS, needs=STREAM)
-def model_version_on_every_chunk(responses):
-    every_chunk_matches(responses, f"{RESPONSE}#/$defs/HasModelVersion")
+def model_version_on_every_chunk(text_stream):
+    every_chunk_matches(text_stream, f"{RESPONSE}#/$defs/HasModelVersion")
 
 
 @rule(
@@ -255,8 +261,8 @@ def model_version_on_every_chunk(responses):
     source=(GEMINI_API.at("§9 rule 27: chunks carry deltas, not cumulative text"), AIONE_NATIVE.at("SSE Response Format: Spring / breeze blows")),
     needs=STREAM,
 )
-def text_deltas(responses):
-    exchange, chunks = _chunks(responses)
+def text_deltas(text_stream):
+    exchange, chunks = _chunks(text_stream)
     streamed = ""
     for index, chunk in enumerate(chunks):
         text = _answer_text(chunk)

@@ -21,6 +21,7 @@ from conformance import expect, requests
 from conformance.checks.config import accepted
 from conformance.outcomes import not_applicable
 from conformance.rules import GENERATE, MUST, Needs, rule
+from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
 from conformance.usage import ADDENDS, count_of
 
@@ -36,19 +37,37 @@ THINKING_CONFIG = GEMINI_API.at("§2 GenerationConfig: thinkingConfig")
     source=(THINKING_CONFIG, TOKENSMART.at("thinkingBudget semantics: 0 disables thinking"), GATEWAY_BUGS.at("§5 rule 14: no thinkingConfig over the client's; §6 F23")),
     needs=GENERATE + Needs(features=("thinking",)),
 )
-def zero_budget_no_thoughts(responses):
-    exchange = responses.text()
+def zero_budget_no_thoughts(text_response):
+    exchange = text_response()
     body = accepted(exchange)
     for fragment in ("NoThoughts", "NoThoughtParts"):
         expect.matches_schema(body, f"{RESPONSE}#/$defs/{fragment}", exchange, what="the answer to thinkingBudget 0")
 
 
-def _thoughts(responses, client, target):
+THINKING_CONFIGS = {
+    "thoughts": {"includeThoughts": True, "thinkingBudget": requests.THINKING_BUDGET},
+    "low_level": {"thinkingLevel": "LOW"},
+    "dynamic_budget": {"thinkingBudget": -1},
+}
+
+
+def _thinking(client, target, config: str):
+    return client.generate(target.model("thinking"), requests.thinking_request(target, THINKING_CONFIGS[config]))
+
+
+answer_with_thoughts = recipe(_thinking, name="answer_with_thoughts", config="thoughts")
+low_thinking_level_answer = recipe(_thinking, name="low_thinking_level_answer", config="low_level")
+dynamic_budget_answer = recipe(_thinking, name="dynamic_budget_answer", config="dynamic_budget")
+
+
+@recipe
+def suffixed_model_answer(client, target, suffix):
+    return client.generate(target.model("thinking") + suffix, requests.thinking_request(target, None))
+
+
+def _thoughts(answer_with_thoughts):
     """The thinking model's answer with includeThoughts, and how many thought tokens it reports."""
-    config = {"includeThoughts": True, "thinkingBudget": requests.THINKING_BUDGET}
-    exchange = responses.remember(
-        "thoughts", lambda: client.generate(target.model("thinking"), requests.thinking_request(target, config))
-    )
+    exchange = answer_with_thoughts()
     body = accepted(exchange)
     count = count_of(body, "thoughtsTokenCount") or 0
     parts = [part for candidate in body.get("candidates") or () for part in (candidate.get("content") or {}).get("parts") or ()]
@@ -64,8 +83,8 @@ def _thoughts(responses, client, target):
     source=(THINKING_CONFIG, GEMINI_API.at("§6: thought parts arrive with \"thought\": true"), NEBULA.at("Thinking mode: includeThoughts"), GATEWAY_BUGS.at("§5 rule 10; §1 new-api: thought text kept as content; litellm#15779; §6 F18")),
     needs=THINKING,
 )
-def thoughts_flagged(responses, client, target):
-    exchange, body, count = _thoughts(responses, client, target)
+def thoughts_flagged(answer_with_thoughts):
+    exchange, body, count = _thoughts(answer_with_thoughts)
     expect.matches_schema(body, f"{RESPONSE}#/$defs/ThoughtParts", exchange, what=f"an answer reporting {count} thought tokens")
 
 
@@ -76,8 +95,8 @@ def thoughts_flagged(responses, client, target):
     source=(GEMINI_API.at("§3 UsageMetadata: totalTokenCount includes thoughtsTokenCount"), TOKENSMART.at("Token billing breakdown: thoughtsTokenCount billed as output"), GATEWAY_BUGS.at("§4 usageMetadata: ai-tally#376, metapi-go PR#303; §5 rule 8")),
     needs=THINKING,
 )
-def thoughts_counted(responses, client, target):
-    exchange, body, count = _thoughts(responses, client, target)
+def thoughts_counted(answer_with_thoughts):
+    exchange, body, count = _thoughts(answer_with_thoughts)
     usage = body.get("usageMetadata")
     if not isinstance(usage, dict):
         not_applicable("the answer carries no usageMetadata (GEN-04 checks its presence)")
@@ -96,10 +115,6 @@ def thoughts_counted(responses, client, target):
         )
 
 
-def _accepted_config(client, target, thinking_config: dict) -> None:
-    accepted(client.generate(target.model("thinking"), requests.thinking_request(target, thinking_config)))
-
-
 @rule(
     "THINK-04",
     MUST,
@@ -107,8 +122,8 @@ def _accepted_config(client, target, thinking_config: dict) -> None:
     source=(THINKING_CONFIG, NEBULA.at("Thinking mode 2: thinkingConfig.thinkingLevel (Gemini 3 Pro): LOW / HIGH"), GEMINI_API.at("§9 rule 5: thinkingLevel forwarded intact")),
     needs=THINKING + Needs(features=("thinking_level",)),
 )
-def thinking_level_accepted(client, target):
-    _accepted_config(client, target, {"thinkingLevel": "LOW"})
+def thinking_level_accepted(low_thinking_level_answer):
+    accepted(low_thinking_level_answer())
 
 
 @rule(
@@ -118,8 +133,8 @@ def thinking_level_accepted(client, target):
     source=(THINKING_CONFIG, TOKENSMART.at("thinkingBudget semantics: -1 unlimited, model decides")),
     needs=THINKING,
 )
-def dynamic_budget_accepted(client, target):
-    _accepted_config(client, target, {"thinkingBudget": -1})
+def dynamic_budget_accepted(dynamic_budget_answer):
+    accepted(dynamic_budget_answer())
 
 
 # Suffix -> whether the model thinks under it (Nebula, seed 002).
@@ -134,8 +149,8 @@ SUFFIXES = {"-nothinking": False, "-thinking": True, f"-thinking-{requests.THINK
     needs=THINKING + Needs(features=("thinking_suffixes",)),
 )
 @pytest.mark.parametrize("suffix", list(SUFFIXES))
-def thinking_suffix(client, target, suffix):
-    exchange = client.generate(target.model("thinking") + suffix, requests.thinking_request(target, None))
+def thinking_suffix(suffixed_model_answer, suffix):
+    exchange = suffixed_model_answer()
     body = accepted(exchange)
     count = count_of(body, "thoughtsTokenCount") or 0
     if SUFFIXES[suffix] and not count:

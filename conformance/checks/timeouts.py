@@ -22,13 +22,13 @@ def _within(exchange, bound: float, what: str) -> None:
 
 
 @rule("TIME-01", MUST, "generateContent answers within the target's read timeout", source=(GEMINI_API.at("§7 timeouts: server bounds 10 min unary; §9 rule 33"),), needs=GENERATE)
-def generate_within_read_timeout(responses, target):
-    _within(responses.text(), target.timeouts.read, "generateContent")
+def generate_within_read_timeout(text_response, target):
+    _within(text_response(), target.timeouts.read, "generateContent")
 
 
 @rule("TIME-02", MUST, "streamGenerateContent completes within the target's read timeout", source=(GEMINI_API.at("§7 timeouts: 20 min streaming; §9 rule 33"),), needs=STREAM)
-def stream_within_read_timeout(responses, target):
-    _within(responses.text_stream(), target.timeouts.read, "the stream")
+def stream_within_read_timeout(text_stream, target):
+    _within(text_stream(), target.timeouts.read, "the stream")
 
 
 @rule(
@@ -38,5 +38,5 @@ def stream_within_read_timeout(responses, target):
     source=(AIONE_NATIVE.at("Limitations & Notes 4: set your HTTP timeout to at least 600 seconds"),),
     needs=IMAGE,
 )
-def image_within_image_timeout(responses, target):
-    _within(responses.image(), target.timeouts.image, "image generation")
+def image_within_image_timeout(image_response, target):
+    _within(image_response(), target.timeouts.image, "image generation")

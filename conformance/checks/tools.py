@@ -19,6 +19,7 @@ import pytest
 from conformance import expect, requests
 from conformance.checks.config import accepted
 from conformance.rules import GENERATE, MUST, SHOULD, Needs, rule
+from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, NEXUSFLOW, TOKENSMART
 
 RESPONSE = "generate_content_response"
@@ -52,8 +53,8 @@ def _declared(request: dict) -> dict[str, set[str]]:
     source=(*FUNCTION_CALLING_DOCS, GATEWAY_BUGS.at("§5 rule 11; §1 new-api: non-JSON args -> {\"arguments\": ...}; §6 F20")),
     needs=TOOLS,
 )
-def function_call_shape(responses, target):
-    exchange = responses.function_call()
+def function_call_shape(function_call_response, target):
+    exchange = function_call_response()
     expect.matches_schema(accepted(exchange), f"{RESPONSE}#/$defs/ObjectArgs", exchange)
     declared = _declared(requests.function_call_request(target))
     for index, call in enumerate(_calls(exchange, "the answer to a request for a get_weather call")):
@@ -71,6 +72,17 @@ def function_call_shape(responses, target):
             )
 
 
+def _parallel_request(target) -> dict:
+    return requests.tools_request(
+        requests.text_request(target), requests.PARALLEL_PROMPT, [requests.WEATHER_DECLARATION, requests.TIME_DECLARATION]
+    )
+
+
+@recipe
+def parallel_calls_answer(client, target):
+    return client.generate(target.model("text"), _parallel_request(target))
+
+
 @rule(
     "TOOL-02",
     SHOULD,
@@ -79,14 +91,11 @@ def function_call_shape(responses, target):
     needs=TOOLS,
 )
 @pytest.mark.semantic
-def parallel_function_calls(client, target):
-    request = requests.tools_request(
-        requests.text_request(target), requests.PARALLEL_PROMPT, [requests.WEATHER_DECLARATION, requests.TIME_DECLARATION]
-    )
-    exchange = client.generate(target.model("text"), request)
+def parallel_function_calls(parallel_calls_answer, target):
+    exchange = parallel_calls_answer()
     calls = _calls(exchange, "the answer to a question for two declared functions")
     called = sorted(call["name"] for call in calls)
-    if called != sorted(_declared(request)):
+    if called != sorted(_declared(_parallel_request(target))):
         raise expect.fail(
             f"{len(calls)} call(s) arrived ({', '.join(called)}) for a question needing both functions",
             exchange,
@@ -99,11 +108,41 @@ def parallel_function_calls(client, target):
         raise expect.fail("the parallel calls do not carry distinct ids, so their results cannot be matched", exchange, path="$.candidates[0].content.parts[*].functionCall.id", expected="one distinct id per call", actual=ids)
 
 
-def _round_trip(client, model: str, request: dict, first) -> None:
-    """Send the model's calling turn back with a functionResponse per call: it must be answered in text."""
+def _answer_to_result(client, model: str, request: dict, first):
+    """The answer to the model's calling turn sent back with a functionResponse per call."""
     _calls(first, "the model's first answer, which the round trip continues")
-    follow_up = requests.function_result_request(request, first.json["candidates"][0]["content"])
-    exchange = client.generate(model, follow_up)
+    return client.generate(model, requests.function_result_request(request, first.json["candidates"][0]["content"]))
+
+
+@recipe
+def function_result_answer(client, target, responses):
+    first = responses.read("function_call_response")
+    return _answer_to_result(client, target.model("text"), requests.function_call_request(target), first)
+
+
+def _thinking_tool_request(target) -> dict:
+    thinking = requests.thinking_request(target, {"thinkingBudget": requests.THINKING_BUDGET})
+    return requests.tools_request(thinking, requests.CALL_PROMPT, [requests.WEATHER_DECLARATION])
+
+
+@recipe
+def signed_result_answer(client, target):
+    """The thinking model's calling turn (its thoughtSignature included) sent back with the result."""
+    model, request = target.model("thinking"), _thinking_tool_request(target)
+    return _answer_to_result(client, model, request, client.generate(model, request))
+
+
+MODE_PROMPTS = {"ANY": requests.UNRELATED_PROMPT, "NONE": requests.CALL_PROMPT}
+
+
+@recipe
+def calling_mode_answer(client, target, mode):
+    request = requests.tools_request(requests.text_request(target, max_output_tokens=32), MODE_PROMPTS[mode], [requests.WEATHER_DECLARATION], mode)
+    return client.generate(target.model("text"), request)
+
+
+def _answered_in_text(exchange) -> None:
+    """The function's result was answered in text."""
     body = accepted(exchange)
     expect.matches_schema(body, f"{RESPONSE}#/$defs/HasCandidates", exchange, what="the answer to the function's result")
     if not any(isinstance(part.get("text"), str) and not part.get("thought") for part in body["candidates"][0]["content"]["parts"]):
@@ -117,11 +156,8 @@ def _round_trip(client, model: str, request: dict, first) -> None:
     source=(*FUNCTION_CALLING_DOCS, GATEWAY_BUGS.at("§5 rule 11: functionResponse forwarded unchanged; §4 AstrBot PR#7216: response must be an object")),
     needs=TOOLS,
 )
-def function_response_round_trip(responses, client, target):
-    _round_trip(client, target.model("text"), requests.function_call_request(target), responses.function_call())
-
-
-MODE_PROMPTS = {"ANY": requests.UNRELATED_PROMPT, "NONE": requests.CALL_PROMPT}
+def function_response_round_trip(function_result_answer):
+    _answered_in_text(function_result_answer())
 
 
 @rule(
@@ -132,9 +168,8 @@ MODE_PROMPTS = {"ANY": requests.UNRELATED_PROMPT, "NONE": requests.CALL_PROMPT}
     needs=TOOLS,
 )
 @pytest.mark.parametrize("mode", list(MODE_PROMPTS))
-def function_calling_mode(client, target, mode):
-    request = requests.tools_request(requests.text_request(target, max_output_tokens=32), MODE_PROMPTS[mode], [requests.WEATHER_DECLARATION], mode)
-    exchange = client.generate(target.model("text"), request)
+def function_calling_mode(calling_mode_answer, mode):
+    exchange = calling_mode_answer()
     if mode == "ANY":
         _calls(exchange, f"the answer to {requests.UNRELATED_PROMPT!r} in mode ANY")
     else:
@@ -148,7 +183,5 @@ def function_calling_mode(client, target, mode):
     source=(GEMINI_API.at("§2 Part: thoughtSignature; §9 rule 5"), GATEWAY_BUGS.at("§5 rule 10; §4 litellm#16893, #25322, Antigravity-Manager#3202; §6 F18, F19")),
     needs=THINKING_TOOLS,
 )
-def thought_signature_round_trip(client, target):
-    thinking = requests.thinking_request(target, {"thinkingBudget": requests.THINKING_BUDGET})
-    request = requests.tools_request(thinking, requests.CALL_PROMPT, [requests.WEATHER_DECLARATION])
-    _round_trip(client, target.model("thinking"), request, client.generate(target.model("thinking"), request))
+def thought_signature_round_trip(signed_result_answer):
+    _answered_in_text(signed_result_answer())

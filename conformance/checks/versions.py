@@ -13,10 +13,21 @@ from __future__ import annotations
 from conformance import expect, requests
 from conformance.checks.actions import json_not_found
 from conformance.rules import GENERATE, SHOULD, rule
+from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, TOKENSMART
 
 WRONG_PREFIX = "gemini-conformance-wrong-prefix"
 SUCCESS = range(200, 300)
+
+
+@recipe
+def v1_answer(client, target):
+    return client.generate(target.model("text"), requests.tiny_request(target), api_version="v1")
+
+
+@recipe
+def wrong_prefix_answer(client, target):
+    return client.generate(target.model("text"), requests.tiny_request(target), prefix=WRONG_PREFIX)
 
 
 @rule(
@@ -29,9 +40,9 @@ SUCCESS = range(200, 300)
     ),
     needs=GENERATE,
 )
-def v1_served(client, target):
+def v1_served(v1_answer):
     # Served is all this rule asks; the answer's shape is GEN-01's (and SDK-06's) business.
-    exchange = client.generate(target.model("text"), requests.tiny_request(target), api_version="v1")
+    exchange = v1_answer()
     expect.status_in(exchange, SUCCESS)
     expect.json_body(exchange)
 
@@ -46,5 +57,5 @@ def v1_served(client, target):
     ),
     needs=GENERATE,
 )
-def wrong_prefix_not_found(client, target):
-    json_not_found(client.generate(target.model("text"), requests.tiny_request(target), prefix=WRONG_PREFIX))
+def wrong_prefix_not_found(wrong_prefix_answer):
+    json_not_found(wrong_prefix_answer())

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -165,15 +166,36 @@ class LedgerEntry:
 
 
 class Ledger:
-    """What requests cost, drained by the plugin after each test phase and attached to its report."""
+    """What requests cost, drained by the plugin after each test phase and attached to its report.
+
+    A thread fetching a shared response ahead of its checks records into a list of its own
+    (``collecting``); the first check that reads the response is charged with it (``charge``)."""
 
     def __init__(self) -> None:
         self._entries: list[LedgerEntry] = []
         self._lock = threading.Lock()
+        self._local = threading.local()
 
     def record(self, entry: LedgerEntry) -> None:
+        sink = getattr(self._local, "sink", None)
+        if sink is not None:
+            sink.append(entry)
+            return
         with self._lock:
             self._entries.append(entry)
+
+    def charge(self, entries: list[LedgerEntry]) -> None:
+        for entry in entries:
+            self.record(entry)
+
+    @contextmanager
+    def collecting(self) -> Iterator[list[LedgerEntry]]:
+        outer = getattr(self._local, "sink", None)
+        self._local.sink = sink = []
+        try:
+            yield sink
+        finally:
+            self._local.sink = outer
 
     def drain(self) -> list[LedgerEntry]:
         with self._lock:

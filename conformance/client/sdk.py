@@ -13,6 +13,7 @@ and runs calls on it with three guarantees the SDK does not give by itself:
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ class SDK:
     redactor: Redactor
     # One genai.Client per configuration, kept alive: a collected Client closes its HTTP client.
     _clients: dict[tuple[str | None, bool], Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # recipes call it from several threads
 
     def header_placement(self) -> str | None:
         """Where the key goes besides x-goog-api-key: None when the target reads the SDK's default."""
@@ -71,9 +73,10 @@ class SDK:
 
     def client(self, *, api_version: str | None = "v1beta", default_auth_only: bool = False) -> Any:
         """A genai.Client on the target; ``api_version`` None is the SDK's own default (v1 in 3.x)."""
-        if (api_version, default_auth_only) not in self._clients:
-            self._clients[api_version, default_auth_only] = self._new_client(api_version, default_auth_only)
-        return self._clients[api_version, default_auth_only]
+        with self._lock:
+            if (api_version, default_auth_only) not in self._clients:
+                self._clients[api_version, default_auth_only] = self._new_client(api_version, default_auth_only)
+            return self._clients[api_version, default_auth_only]
 
     def _new_client(self, api_version: str | None, default_auth_only: bool) -> Any:
         genai_version()

@@ -1,0 +1,126 @@
+"""Recipes: each shared response is fetched once, ahead of its checks, and charged to its first reader.
+
+The unit tests drive SharedResponses with recipes that record a fake cost instead of sending; the
+runs prove that the suite fetches ahead only what its selected, applicable checks read.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from conformance.client.http import LEDGER, LedgerEntry
+from conformance.shared import RECIPES, Recipe, SharedResponses, recipe
+from conformance.targets import Target
+from tests.harness import run_suite
+
+TARGET = Target(name="unit")
+
+
+class Counting:
+    """Fetch functions that count their calls and record one ledger entry per call."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.lock = threading.Lock()
+
+    def fetch(self, what: str) -> str:
+        with self.lock:
+            self.calls.append(what)
+        LEDGER.record(LedgerEntry(target="unit", action="generateContent", billable=True, tokens=1))
+        return f"answer to {what}"
+
+
+@pytest.fixture
+def counting() -> Counting:
+    LEDGER.drain()
+    return Counting()
+
+
+def _recipe(counting: Counting, name: str, **options) -> Recipe:
+    """A registered recipe whose fetch asks `counting`; removed from the registry afterwards."""
+
+    def fetch(client, case="") -> str:
+        return counting.fetch(f"{name}{case}")
+
+    fetch.__name__ = fetch.__qualname__ = f"unit_{name}"  # never a real recipe's name
+    recipe(fetch, **options)
+    return RECIPES.pop(fetch.__name__)
+
+
+def _shared() -> SharedResponses:
+    return SharedResponses(client=None, target=TARGET)  # type: ignore[arg-type]
+
+
+def test_a_response_read_by_many_is_fetched_once_and_charged_to_its_first_reader(counting):
+    text = _recipe(counting, "text")
+    shared = _shared()
+    assert shared.fetched(text, {}) == "answer to text"
+    assert len(LEDGER.drain()) == 1  # the first reader pays
+    assert shared.fetched(text, {}) == "answer to text"
+    assert LEDGER.drain() == []
+    assert counting.calls == ["text"]
+
+
+def test_fetched_ahead_then_read(counting):
+    text, stream = _recipe(counting, "text"), _recipe(counting, "stream")
+    shared = _shared()
+    shared.prefetch([(text, {}), (stream, {})], concurrency=2)
+    assert shared.fetched(stream, {}) == "answer to stream"
+    assert len(LEDGER.drain()) == 1  # only what this reader read
+    shared.close()
+    assert sorted(counting.calls) == ["stream", "text"]
+    assert len(LEDGER.drain()) == 1  # the unread one is charged to the run when the target closes
+    assert shared.unread() == []
+
+
+def test_a_fixed_parameter_and_a_chosen_one_are_the_same_response(counting):
+    any_case = _recipe(counting, "rejection")
+    wrong_key = Recipe("wrong_key_rejection", any_case.fetch, (("case", "-wrong-key"),), (), any_case.context)
+    shared = _shared()
+    assert shared.fetched(any_case, {"case": "-wrong-key"}) == shared.fetched(wrong_key, {})
+    assert counting.calls == ["rejection-wrong-key"]
+
+
+def test_each_value_is_its_own_response_read_as_a_list(counting):
+    singles = _recipe(counting, "single", each=("case", ("-a", "-b")))
+    shared = _shared()
+    shared.prefetch([(singles, variant) for variant in singles.variants({})], concurrency=2)
+    assert shared.fetched(singles, {}) == ["answer to single-a", "answer to single-b"]
+    assert sorted(counting.calls) == ["single-a", "single-b"]
+    shared.close()
+
+
+def test_an_error_reaches_every_reader(counting):
+    def failing(client):
+        raise TimeoutError("no answer")
+
+    broken = Recipe("broken", failing, (), (), ("client",))
+    shared = _shared()
+    for _ in range(2):
+        with pytest.raises(TimeoutError, match="no answer"):
+            shared.fetched(broken, {})
+
+
+def test_a_recipe_names_what_it_needs_and_what_its_checks_choose():
+    import conformance.checks.auth  # noqa: F401 - registers its recipes
+
+    made = RECIPES["answer_with_key_in"]
+    assert made.context == ("client", "target")
+    assert made.chosen == ("placement",)
+
+
+def test_one_check_sends_only_the_requests_it_reads(tmp_path):
+    run = run_suite(tmp_path, None, "--target", "local", "-k", "generate_response_schema or missing_key_rejected")
+    assert run.returncode == 0, run.stdout[-2000:]
+    ran = [r for r in run.records if r["outcome"] == "pass"]
+    assert {r["rule"] for r in ran} == {"GEN-01", "AUTH-02"}
+    assert sum(r["http_requests"] for r in run.records) == 2  # the text answer and the missing-key rejection
+
+
+def test_a_check_that_does_not_apply_sends_nothing(tmp_path):
+    run = run_suite(tmp_path, None, "--target", "local-nexusflow", "-k", "images or thinking")  # declares neither
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert run.records and all(not r["applicable"] for r in run.records)
+    assert sum(r["http_requests"] for r in run.records) == 0
