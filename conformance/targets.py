@@ -19,6 +19,10 @@ from typing import Any
 import yaml
 
 ALL = "all"
+# Requests in flight to one target at once: few for a real gateway (rate limits), many for the
+# suite's own loopback gateways, which limit nothing.
+DEFAULT_CONCURRENCY = 4
+REFERENCE_CONCURRENCY = 32
 
 
 class TargetsFileError(Exception):
@@ -98,7 +102,7 @@ class Target:
     timeouts: Timeouts = Timeouts()
     expect: Expectations = Expectations()
     max_request_bytes: int | None = None
-    concurrency: int = 4
+    concurrency: int = DEFAULT_CONCURRENCY
     retries: RetryPolicy = RetryPolicy()
     docs: str | None = None
     reference: ReferenceSpec | None = None
@@ -267,7 +271,7 @@ def _build_target(
         timeouts=Timeouts(**(declared.get("timeouts") or {})),
         expect=Expectations(**{k: tuple(v) for k, v in (declared.get("expect") or {}).items()}),
         max_request_bytes=declared.get("max_request_bytes"),
-        concurrency=declared.get("concurrency", 4),
+        concurrency=declared.get("concurrency", DEFAULT_CONCURRENCY if reference is None else REFERENCE_CONCURRENCY),
         retries=RetryPolicy(**(declared.get("retries") or {})),
         docs=declared.get("docs"),
         reference=reference,
