@@ -89,6 +89,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_run] = Run(config.stash[_targets])
     config.pluginmanager.register(RunReporter(config.stash[_run], config), "conformance-run")
     _default_html_report(config)
+    _no_idle_workers(config)
+
+
+_workers_note = pytest.StashKey[str]()
+
+
+def _no_idle_workers(config: pytest.Config) -> None:
+    """Start no more xdist workers than there are targets: a target's checks all run in one worker
+    (they share its responses and its rate limit), so any more would only start, collect and wait.
+    One target runs in this process. Runs before xdist reads the worker list (it configures last)."""
+    requested = len(getattr(config.option, "tx", None) or ())
+    if hasattr(config, "workerinput") or getattr(config.option, "dist", "no") == "no" or requested <= 1:
+        return
+    targets = len(config.stash[_targets])
+    if targets >= requested:
+        return
+    if targets <= 1:
+        config.option.numprocesses, config.option.dist, config.option.tx = 0, "no", []
+        config.stash[_workers_note] = f"-n {requested}: one target, so its checks run in this process (a target's checks share one worker)"
+    else:
+        config.option.numprocesses, config.option.tx = targets, config.option.tx[:targets]
+        config.stash[_workers_note] = f"-n {requested}: {targets} targets, so {targets} workers (a target's checks share one worker)"
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    return config.stash.get(_workers_note, None)
 
 
 def _chosen_targets(config: pytest.Config) -> list[Target]:

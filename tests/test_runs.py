@@ -40,6 +40,14 @@ def test_parallel_run_gives_the_same_verdicts_as_serial(tmp_path):
     assert verdicts(serial) and verdicts(serial) == verdicts(parallel)
 
 
+def test_no_more_workers_start_than_there_are_targets(tmp_path):
+    two = run_suite(tmp_path / "two", None, "--target", "local", "--target", "local-aione", "-n", "4", "-v", "-k", "GEN or generate")
+    assert "-n 4: 2 targets, so 2 workers" in two.stdout and "created: 2/2 workers" in two.stdout
+    one = run_suite(tmp_path / "one", None, "--target", "local", "-n", "4", "-v", "-k", "generate_response_schema")
+    assert "-n 4: one target, so its checks run in this process" in one.stdout and "created:" not in one.stdout
+    assert one.returncode == 0 and [r["outcome"] for r in one.records] == ["pass"]
+
+
 def test_a_target_without_its_key_is_skipped_with_one_reason(tmp_path):
     run = run_suite(tmp_path, None, "--target", "aione", unset=("AIONE_API_KEY",))
     assert run.returncode == 0
