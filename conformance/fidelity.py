@@ -3,7 +3,7 @@
 A probe sends a request whose prompt carries a scenario marker (reference/upstream.py), through the
 client like any other request, then fetches the upstream's record of it: what the gateway sent
 upstream, and what the upstream answered, event by event. The checks compare the two ends. Probes
-are shared through SharedResponses, so each scenario is sent once per target and mode.
+are recipes (checks/fidelity.py), so each is sent once per target, ahead of the checks.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance import expect, requests
-from conformance.client.http import Exchange
+from conformance.client.http import Exchange, GeminiClient
 from conformance.reference.upstream import Recorded, marker
 from conformance.reference.wire import FREE_FORM_FIELDS, camel_case, camel_case_keys
-from conformance.shared import SharedResponses
 from conformance.targets import Target
 
 WHOLE = "generateContent"
@@ -96,28 +95,20 @@ BODIES: dict[str, Callable[[Target, str], Any]] = {
 }
 
 
-class Fidelity:
-    """The probes of one target, memoized in its SharedResponses."""
-
-    def __init__(self, responses: SharedResponses, upstream: Any) -> None:
-        self.responses = responses
-        self.upstream = upstream
-
-    def probe(self, scenario: str, mode: str = WHOLE, *, auth: str | None = None, body: str = "marked") -> Probe:
-        name = f"fidelity:{scenario}:{mode}:{auth or ''}:{body}"
-        return self.responses.remember(name, lambda: self._send(scenario, mode, auth, BODIES[body]))
-
-    def _send(self, scenario: str, mode: str, auth: str | None, body: Callable[[Target, str], Any]) -> Probe:
-        client, target = self.responses.client, self.responses.target
-        mark = marker(scenario)
-        sent = body(target, mark)
-        how = {"auth": auth} if auth else {}
-        model = target.model("text") or ""
-        if mode == STREAMED:
-            exchange = client.stream(model, sent, **how)
-        else:
-            exchange = client.action(model, mode, sent, **how)
-        return Probe(scenario, sent, exchange, self.upstream.recorded(mark), self.upstream.base_url)
+def send_probe(
+    client: GeminiClient, target: Target, upstream: Any, scenario: str, mode: str, auth: str | None, body: str
+) -> Probe:
+    """One request carrying ``scenario``'s marker (``body`` names its shape), sent as ``mode`` with the key
+    in ``auth`` (None: the target's first placement), and the upstream's record of it."""
+    mark = marker(scenario)
+    sent = BODIES[body](target, mark)
+    how = {"auth": auth} if auth else {}
+    model = target.model("text") or ""
+    if mode == STREAMED:
+        exchange = client.stream(model, sent, **how)
+    else:
+        exchange = client.action(model, mode, sent, **how)
+    return Probe(scenario, sent, exchange, upstream.recorded(mark), upstream.base_url)
 
 
 def first_difference(expected: Any, actual: Any, at: str = "$", *, extra_ok: bool = False) -> tuple[str, Any, Any] | None:

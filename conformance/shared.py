@@ -21,16 +21,16 @@ is that check's outcome, and the response's cost is charged to the first check t
 A recipe's parameters are, by name: ``client``, ``target``, ``responses`` (to continue another
 recipe's response), ``sdk``, ``rate_limited_key``, ``upstream``, and any parameter the checks that
 read it are parametrized by (``placement``, ``case``, ...): one response per value. ``recipe(fetch,
-name=..., case="wrong_key")`` fixes such a parameter under a name of its own, and
-``recipe(fetch, name=..., each=("text", TEXTS))`` makes one response per value, fetched side by side,
-read as a list.
+name=..., case="wrong_key")`` fixes such a parameter under a name of its own (a parameter with a
+default keeps it unless fixed), and ``recipe(fetch, name=..., each=[{"text": t} for t in TEXTS])``
+makes one response per set of parameters, fetched side by side, read as a list.
 """
 
 from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,14 +94,13 @@ class Recipe:
     fixed: tuple[tuple[str, Any], ...]  # parameters the recipe itself fixes
     chosen: tuple[str, ...]  # parameters the reading check's parametrization chooses
     context: tuple[str, ...]  # what it needs of the target's session (CONTEXT)
-    each: tuple[str, tuple[Any, ...]] | None = None  # one response per value of this parameter
+    each: tuple[tuple[tuple[str, Any], ...], ...] | None = None  # one response per set of parameters
 
     def variants(self, chosen: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The parameters of each response this recipe reads as one."""
         if self.each is None:
             return [dict(chosen)]
-        name, values = self.each
-        return [{**chosen, name: value} for value in values]
+        return [{**chosen, **dict(variant)} for variant in self.each]
 
     @property
     def fixed_params(self) -> dict[str, Any]:
@@ -120,7 +119,7 @@ def recipe(
     /,
     *,
     name: str | None = None,
-    each: tuple[str, tuple[Any, ...]] | None = None,
+    each: Iterable[Mapping[str, Any]] | None = None,
     **fixed: Any,
 ) -> Any:
     """Register ``fetch`` as a recipe and make it a pytest fixture (of its name, or ``name``) whose
@@ -128,16 +127,20 @@ def recipe(
 
     def register(fetch: Callable[..., Any]) -> Any:
         recipe_name = name or fetch.__name__
-        varied = {each[0]} if each else set()
-        parameters = [p for p in inspect.signature(fetch).parameters if p not in fixed and p not in varied]
+        variants = tuple(tuple(sorted(variant.items())) for variant in each) if each is not None else None
+        varied = {name for variant in variants or () for name, _ in variant}
+        signature = inspect.signature(fetch).parameters
+        parameters = [p for p in signature if p not in fixed and p not in varied]
+        defaulted = {p for p in parameters if signature[p].default is not inspect.Parameter.empty}
         made = Recipe(
             recipe_name,
             fetch,
             tuple(sorted(fixed.items())),
-            tuple(p for p in parameters if p not in CONTEXT),
+            tuple(p for p in parameters if p not in CONTEXT and p not in defaulted),
             tuple(p for p in parameters if p in CONTEXT),
-            (each[0], tuple(each[1])) if each else None,
+            variants,
         )
+        hash(made.key({}))  # parameters must be hashable: they tell responses apart
         known = RECIPES.get(recipe_name)
         if known is not None and (known.fetch.__module__, known.fetch.__qualname__) != (fetch.__module__, fetch.__qualname__):
             raise ValueError(f"recipe {recipe_name} is already {known.fetch.__module__}.{known.fetch.__qualname__}")
@@ -233,16 +236,7 @@ class SharedResponses:
         return self._fetched_one(recipe, chosen)
 
     def _fetched_one(self, recipe: Recipe, chosen: Mapping[str, Any]) -> Any:
-        return self._shared_outcome(recipe.key(chosen), lambda: self._call(recipe, chosen))
-
-    def remember(self, name: str, fetch: Callable[[], Any]) -> Any:
-        """Share a response no recipe names (fetched by the first check that asks, never ahead)."""
-        return self._shared_outcome(("remembered", name), fetch)
-
-    def _shared_outcome(self, key: tuple, fetch: Callable[[], Any]) -> Any:
-        shared, mine = self._start(key)
-        if mine:
-            self._fetch(fetch, shared)
+        shared = self._fetch_unless_started(recipe, chosen)
         shared.done.wait()
         self._charge(shared)
         if shared.error is not None:
@@ -262,6 +256,7 @@ class SharedResponses:
         """Stop fetching ahead, and charge what no check read to the run anyway: it was spent."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         for shared in list(self._shared.values()):
             if shared.done.is_set():
                 self._charge(shared)
@@ -270,10 +265,11 @@ class SharedResponses:
         """The responses fetched ahead that no check has read (yet)."""
         return [key for key, shared in self._shared.items() if shared.done.is_set() and shared.cost]
 
-    def _fetch_unless_started(self, recipe: Recipe, chosen: Mapping[str, Any]) -> None:
+    def _fetch_unless_started(self, recipe: Recipe, chosen: Mapping[str, Any]) -> _Shared:
         shared, mine = self._start(recipe.key(chosen))
         if mine:
             self._fetch(lambda: self._call(recipe, chosen), shared)
+        return shared
 
     def _call(self, recipe: Recipe, chosen: Mapping[str, Any]) -> Any:
         arguments = {name: self.context(name) for name in recipe.context}

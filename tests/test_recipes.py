@@ -84,7 +84,7 @@ def test_a_fixed_parameter_and_a_chosen_one_are_the_same_response(counting):
 
 
 def test_each_value_is_its_own_response_read_as_a_list(counting):
-    singles = _recipe(counting, "single", each=("case", ("-a", "-b")))
+    singles = _recipe(counting, "single", each=[{"case": "-a"}, {"case": "-b"}])
     shared = _shared()
     shared.prefetch([(singles, variant) for variant in singles.variants({})], concurrency=2)
     assert shared.fetched(singles, {}) == ["answer to single-a", "answer to single-b"]

@@ -95,7 +95,7 @@ batch_embedding = recipe(_batch_embedding, name="batch_embedding", texts=request
 single_embeddings = recipe(
     lambda client, target, text: _batch_embedding(client, target, (text,)),
     name="single_embeddings",
-    each=("text", requests.EMBED_BATCH_TEXTS),
+    each=[{"text": text} for text in requests.EMBED_BATCH_TEXTS],
 )
 
 

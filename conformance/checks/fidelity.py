@@ -28,9 +28,10 @@ from __future__ import annotations
 import pytest
 
 from conformance import expect
-from conformance.fidelity import COUNTED, STREAMED, WHOLE, Fidelity, contains, doubled_fields, first_difference, normalized
+from conformance.fidelity import COUNTED, STREAMED, WHOLE, contains, doubled_fields, first_difference, normalized, send_probe
 from conformance.outcomes import not_applicable
 from conformance.rules import GENERATE, MUST, SHOULD, STREAM, Needs, rule
+from conformance.shared import recipe
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, TOKENSMART
 
 FIDELITY = Needs(features=("fidelity",))
@@ -43,14 +44,51 @@ UNCHANGED = TOKENSMART.at("Using Google's official SDK: field names, error handl
 PROMPT_S = 1.0
 
 
-@pytest.fixture
-def fidelity(responses, upstream, target) -> Fidelity:
+def _probe(client, target, upstream, scenario, mode=WHOLE, auth=None, body="marked"):
+    """One marked request through the gateway, and the upstream's record of it (conformance/fidelity.py)."""
     if upstream is None:
         spec = target.upstream
         if spec is not None:
             pytest.skip(f"set {spec.key_env} (the upstream key its gateway is configured with) to run the fidelity checks of target {target.name}")
         not_applicable(f"target {target.name} declares no upstream (targets.yaml upstream: {{port, key_env}})")
-    return Fidelity(responses, upstream)
+    return send_probe(client, target, upstream, scenario, mode, auth, body)
+
+
+def _probes(name: str, scenario: str | None = None, modes=(STREAMED, WHOLE), variants=None):
+    """A recipe of one probe per mode of ``scenario`` (or per {scenario, mode} of ``variants``), read as a list."""
+    each = variants or [{"scenario": scenario, "mode": mode} for mode in modes]
+    return recipe(_probe, name=name, each=each)
+
+
+cumulative_stream_probes = _probes("cumulative_stream_probes", "cumulative_stream")
+finish_reason_probes = _probes("finish_reason_probes", variants=[
+    {"scenario": "cumulative_stream", "mode": STREAMED},
+    {"scenario": "max_tokens", "mode": STREAMED},
+    {"scenario": "max_tokens", "mode": WHOLE},
+    {"scenario": "safety", "mode": WHOLE},
+])
+thought_probes = _probes("thought_probes", "thoughts")
+function_call_probes = _probes("function_call_probes", "function_calls", (WHOLE, STREAMED))
+big_image_probes = _probes("big_image_probes", "big_image", (WHOLE, STREAMED))
+upstream_error_probes = _probes("upstream_error_probes", variants=[
+    {"scenario": "rate_limited", "mode": WHOLE}, {"scenario": "internal_error", "mode": WHOLE}
+])
+failed_stream_probes = _probes("failed_stream_probes", variants=[
+    {"scenario": "error_after_first_chunk", "mode": STREAMED}, {"scenario": "dropped_stream", "mode": STREAMED}
+])
+blocked_prompt_probe = recipe(_probe, name="blocked_prompt_probe", scenario="blocked_prompt", mode=WHOLE)
+rich_response_probe = recipe(_probe, name="rich_response_probe", scenario="rich_response", mode=WHOLE)
+cumulative_stream_probe = recipe(_probe, name="cumulative_stream_probe", scenario="cumulative_stream", mode=STREAMED)
+long_silence_probe = recipe(_probe, name="long_silence_probe", scenario="long_silence", mode=STREAMED)
+every_field_probe = recipe(_probe, name="every_field_probe", scenario="echo", mode=WHOLE, body="every_field")
+snake_case_probe = recipe(_probe, name="snake_case_probe", scenario="echo", mode=WHOLE, body="snake_case")
+count_tokens_probe = recipe(_probe, name="count_tokens_probe", scenario="count_tokens", mode=COUNTED, body="count_tokens")
+
+
+@recipe
+def echo_probes_by_placement(client, target, upstream):
+    """{placement: probe}: one relayed echo per key placement the target declares."""
+    return {placement: _probe(client, target, upstream, "echo", auth=placement) for placement in target.auth or (None,)}
 
 
 def _parts(response) -> list:
@@ -61,10 +99,9 @@ def _finish_reasons(response) -> list:
     return [candidate.get("finishReason") for candidate in response.get("candidates") or []]
 
 
-def _same_events(fidelity, scenario: str, modes, what: str, part) -> None:
-    """For each mode, every event's `part` (a projection) is the upstream's."""
-    for mode in modes:
-        probe = fidelity.probe(scenario, mode)
+def _same_events(probes, what: str, part) -> None:
+    """For each probe, every event's `part` (a projection) is the upstream's."""
+    for probe in probes:
         for at, client, upstream in probe.pairs():
             probe.same(what, part(upstream), part(client), at)
 
@@ -76,8 +113,8 @@ def _same_events(fidelity, scenario: str, modes, what: str, part) -> None:
     source=(GATEWAY_BUGS.at("§5 rule 8; one-api ResponseText2Usage, agno#6264, ai-tally#376"), PASSTHROUGH),
     needs=RELAYED_BOTH,
 )
-def usage_passed_through(fidelity):
-    _same_events(fidelity, "cumulative_stream", (STREAMED, WHOLE), "usageMetadata", lambda r: r.get("usageMetadata"))
+def usage_passed_through(cumulative_stream_probes):
+    _same_events(cumulative_stream_probes(), "usageMetadata", lambda r: r.get("usageMetadata"))
 
 
 @rule(
@@ -87,9 +124,8 @@ def usage_passed_through(fidelity):
     source=(GATEWAY_BUGS.at("§5 rule 9; CLIProxyAPI#5651, kelivo#1003, litellm#40477"), GEMINI_API.at("§3 FinishReason; §6 chunk contents")),
     needs=RELAYED_BOTH,
 )
-def finish_reason_where_sent(fidelity):
-    for scenario, mode in (("cumulative_stream", STREAMED), ("max_tokens", STREAMED), ("max_tokens", WHOLE), ("safety", WHOLE)):
-        _same_events(fidelity, scenario, (mode,), "finishReason", _finish_reasons)
+def finish_reason_where_sent(finish_reason_probes):
+    _same_events(finish_reason_probes(), "finishReason", _finish_reasons)
 
 
 @rule(
@@ -99,8 +135,8 @@ def finish_reason_where_sent(fidelity):
     source=(GATEWAY_BUGS.at("§5 rule 10; litellm#16893, #25322, Antigravity-Manager#3202"), GEMINI_API.at("§2 Part: thought, thoughtSignature")),
     needs=RELAYED_BOTH,
 )
-def thought_parts_exact(fidelity):
-    _same_events(fidelity, "thoughts", (STREAMED, WHOLE), "the parts", _parts)
+def thought_parts_exact(thought_probes):
+    _same_events(thought_probes(), "the parts", _parts)
 
 
 @rule(
@@ -110,8 +146,8 @@ def thought_parts_exact(fidelity):
     source=(GATEWAY_BUGS.at("§5 rule 11; new-api convert, one-api parts[0], CLIProxyAPI#3256"), GEMINI_API.at("§2 Part: functionCall{id, name, args}")),
     needs=RELAYED_BOTH,
 )
-def function_calls_exact(fidelity):
-    _same_events(fidelity, "function_calls", (WHOLE, STREAMED), "the functionCall parts", _parts)
+def function_calls_exact(function_call_probes):
+    _same_events(function_call_probes(), "the functionCall parts", _parts)
 
 
 @rule(
@@ -121,8 +157,8 @@ def function_calls_exact(fidelity):
     source=(GATEWAY_BUGS.at("§5 rules 15, 20; one-api bufio 64 KiB, sub2api#4798, owndev#56"), PASSTHROUGH),
     needs=RELAYED_BOTH,
 )
-def inline_image_exact(fidelity):
-    _same_events(fidelity, "big_image", (WHOLE, STREAMED), "the inlineData parts", _parts)
+def inline_image_exact(big_image_probes):
+    _same_events(big_image_probes(), "the inlineData parts", _parts)
 
 
 @rule(
@@ -132,9 +168,8 @@ def inline_image_exact(fidelity):
     source=(GATEWAY_BUGS.at("§5 rule 5; new-api RelayErrorHandler, bugs F9"), GEMINI_API.at("§5 Errors; §9 rule 18")),
     needs=RELAYED,
 )
-def upstream_errors_preserved(fidelity):
-    _same_events(fidelity, "rate_limited", (WHOLE,), "the error", lambda body: body)
-    _same_events(fidelity, "internal_error", (WHOLE,), "the error", lambda body: body)
+def upstream_errors_preserved(upstream_error_probes):
+    _same_events(upstream_error_probes(), "the error", lambda body: body)
 
 
 @rule(
@@ -144,9 +179,9 @@ def upstream_errors_preserved(fidelity):
     source=(GATEWAY_BUGS.at("§5 rule 19; F29, new-api fork failureSSE"), GEMINI_API.at("§6 Errors: mid-stream error events")),
     needs=RELAYED_STREAM,
 )
-def failed_stream_not_completed(fidelity):
-    for scenario in ("error_after_first_chunk", "dropped_stream"):
-        _stream_fails_visibly(fidelity.probe(scenario, STREAMED))
+def failed_stream_not_completed(failed_stream_probes):
+    for probe in failed_stream_probes():
+        _stream_fails_visibly(probe)
 
 
 def _stream_fails_visibly(probe) -> None:
@@ -172,8 +207,8 @@ def _stream_fails_visibly(probe) -> None:
     source=(GATEWAY_BUGS.at("§5 rule 18; F28, litellm#40477"), GEMINI_API.at("§3 PromptFeedback.BlockReason: HTTP 200")),
     needs=RELAYED,
 )
-def blocked_prompt_passed_through(fidelity):
-    _same_events(fidelity, "blocked_prompt", (WHOLE,), "the blocked-prompt answer", lambda body: body)
+def blocked_prompt_passed_through(blocked_prompt_probe):
+    _same_events([blocked_prompt_probe()], "the blocked-prompt answer", lambda body: body)
 
 
 @rule(
@@ -183,8 +218,8 @@ def blocked_prompt_passed_through(fidelity):
     source=(GATEWAY_BUGS.at("§5 rules 14, 25; litellm native transform citationSources->citations"), PASSTHROUGH, UNCHANGED),
     needs=RELAYED,
 )
-def whole_response_exact(fidelity):
-    _same_events(fidelity, "rich_response", (WHOLE,), "the response", lambda body: body)
+def whole_response_exact(rich_response_probe):
+    _same_events([rich_response_probe()], "the response", lambda body: body)
 
 
 @rule(
@@ -194,8 +229,8 @@ def whole_response_exact(fidelity):
     source=(GATEWAY_BUGS.at("§5 rule 2; CLIProxyAPI#593, uni-api#146"), PASSTHROUGH),
     needs=RELAYED_STREAM,
 )
-def events_relayed_promptly(fidelity):
-    probe = fidelity.probe("cumulative_stream", STREAMED)
+def events_relayed_promptly(cumulative_stream_probe):
+    probe = cumulative_stream_probe()
     sent = [event.at_s for event in probe.upstream.sent]
     arrived = [probe.exchange.arrival(event.end) for event in probe.exchange.sse.chunk_events()]
     if len(arrived) != len(sent):
@@ -218,8 +253,8 @@ def events_relayed_promptly(fidelity):
     source=(GATEWAY_BUGS.at("§5 rule 23; F33, sub2api#4798"), AIONE_NATIVE.at("Limitations & Notes 4: timeouts of at least 600 seconds")),
     needs=RELAYED_STREAM,
 )
-def long_silence_waited_out(fidelity):
-    _same_events(fidelity, "long_silence", (STREAMED,), "the parts", _parts)
+def long_silence_waited_out(long_silence_probe):
+    _same_events([long_silence_probe()], "the parts", _parts)
 
 
 def _received(probe):
@@ -250,8 +285,8 @@ def _forwarded(probe, received, *, exact: bool) -> None:
     source=(GATEWAY_BUGS.at("§5 rules 10, 13; litellm#12671, new-api#1431"), GEMINI_API.at("§9 rule 5: forward generationConfig intact")),
     needs=RELAYED,
 )
-def request_fields_forwarded(fidelity):
-    probe = fidelity.probe("echo", WHOLE, body="every_field")
+def request_fields_forwarded(every_field_probe):
+    probe = every_field_probe()
     _forwarded(probe, _received(probe), exact=False)
 
 
@@ -262,8 +297,8 @@ def request_fields_forwarded(fidelity):
     source=(GATEWAY_BUGS.at("§5 rule 13; new-api#2448, Aether#161, litellm#37028"), GEMINI_API.at("§1 proto3 JSON mapping: both spellings")),
     needs=RELAYED,
 )
-def snake_case_forwarded_once(fidelity):
-    probe = fidelity.probe("echo", WHOLE, body="snake_case")
+def snake_case_forwarded_once(snake_case_probe):
+    probe = snake_case_probe()
     received = _received(probe)
     doubled = list(doubled_fields(received))
     if doubled:
@@ -284,8 +319,8 @@ def snake_case_forwarded_once(fidelity):
     source=(GATEWAY_BUGS.at("§5 rule 14; new-api channel SystemPrompt and param override, F23"), PASSTHROUGH),
     needs=RELAYED,
 )
-def nothing_injected(fidelity, target):
-    probe = fidelity.probe("echo", WHOLE, auth=target.default_auth)
+def nothing_injected(echo_probes_by_placement, target):
+    probe = echo_probes_by_placement()[target.default_auth]
     _forwarded(probe, _received(probe), exact=True)
 
 
@@ -296,8 +331,8 @@ def nothing_injected(fidelity, target):
     source=(GATEWAY_BUGS.at("§5 rule 12; new-api#7283, PR#7388"), GEMINI_API.at("§4 CountTokens")),
     needs=Needs(actions=("countTokens",), models=("text",)) + FIDELITY,
 )
-def count_tokens_relayed_as_such(fidelity):
-    probe = fidelity.probe("count_tokens", COUNTED, body="count_tokens")
+def count_tokens_relayed_as_such(count_tokens_probe):
+    probe = count_tokens_probe()
     if probe.upstream.action != COUNTED:
         raise expect.fail(
             f"countTokens reached the upstream as {probe.upstream.action}",
@@ -309,11 +344,6 @@ def count_tokens_relayed_as_such(fidelity):
         probe.same("the countTokens answer", upstream, client, at)
 
 
-def _auth_probes(fidelity, target):
-    """(placement, probe): one relayed request per key placement the target declares."""
-    return [(placement, fidelity.probe("echo", WHOLE, auth=placement)) for placement in target.auth]
-
-
 @rule(
     "FID-16",
     MUST,
@@ -321,8 +351,8 @@ def _auth_probes(fidelity, target):
     source=(GATEWAY_BUGS.at("§5 rule 7; one-api proxy pass-through, F13"), GEMINI_API.at("§1 Auth")),
     needs=RELAYED,
 )
-def client_key_not_forwarded(fidelity, target, client):
-    for placement, probe in _auth_probes(fidelity, target):
+def client_key_not_forwarded(echo_probes_by_placement, client):
+    for placement, probe in echo_probes_by_placement().items():
         leaks = contains(client.key, probe.upstream) if client.key else []
         if leaks:
             raise expect.fail(
@@ -340,8 +370,8 @@ def client_key_not_forwarded(fidelity, target, client):
     source=(GATEWAY_BUGS.at("§5 rule 7; xalgorix#2, litellm#7830, DFIR-Companion#516"), GEMINI_API.at("§1 Auth: x-goog-api-key; Bearer is OAuth")),
     needs=RELAYED,
 )
-def upstream_key_in_header(fidelity, target, upstream):
-    for _, probe in _auth_probes(fidelity, target):
+def upstream_key_in_header(echo_probes_by_placement, upstream):
+    for probe in echo_probes_by_placement().values():
         record = probe.upstream
         elsewhere = [place for place in contains(upstream.key, record) if place != "header x-goog-api-key"]
         if record.header("x-goog-api-key") != [upstream.key] or elsewhere:
