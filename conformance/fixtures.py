@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conformance.client.http import GeminiClient
-from conformance.plugin import redactor_of, target_of, targets_of, why_not_run
+from conformance.plugin import redactor_of, runs_whole_targets, target_of, targets_of, why_not_run
 from conformance.shared import RECIPES, WRONG_KEY, MadeOnFirstUse, Recipe, SharedResponses
 from conformance.targets import Target
 
@@ -147,7 +147,8 @@ def responses(
         target,
         {"rate_limited_key": rate_limited_key, "upstream": upstream, "sdk": MadeOnFirstUse(make_sdk)},
     )
-    shared.prefetch(recipes_wanted(request.session.items, target), target.concurrency)
+    if runs_whole_targets(request.config):  # else this worker runs only some of the target's checks
+        shared.prefetch(recipes_wanted(request.session.items, target), target.concurrency)
     yield shared
     shared.close()
 

@@ -113,6 +113,19 @@ def _no_idle_workers(config: pytest.Config) -> None:
         config.stash[_workers_note] = f"-n {requested}: {targets} targets, so {targets} workers (a target's checks share one worker)"
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """Tell each xdist worker how the controller hands out checks (a worker's own dist is "no")."""
+    node.workerinput["conformance_dist"] = node.config.getoption("dist")
+
+
+def runs_whole_targets(config: pytest.Config) -> bool:
+    """Every check of a target runs in this process: serial, or workers given a target each
+    (--dist=loadgroup). Only then may a target's responses be fetched ahead for all its checks."""
+    workerinput = getattr(config, "workerinput", None)
+    return workerinput is None or workerinput.get("conformance_dist") == "loadgroup"
+
+
 def pytest_report_header(config: pytest.Config) -> str | None:
     return config.stash.get(_workers_note, None)
 

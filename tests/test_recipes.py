@@ -124,3 +124,13 @@ def test_a_check_that_does_not_apply_sends_nothing(tmp_path):
     assert run.returncode == 0, run.stdout[-2000:]
     assert run.records and all(not r["applicable"] for r in run.records)
     assert sum(r["http_requests"] for r in run.records) == 0
+
+
+def test_a_worker_fetches_ahead_only_when_it_runs_whole_targets():
+    from types import SimpleNamespace
+
+    from conformance.plugin import runs_whole_targets
+
+    assert runs_whole_targets(SimpleNamespace())  # no xdist
+    assert runs_whole_targets(SimpleNamespace(workerinput={"conformance_dist": "loadgroup"}))
+    assert not runs_whole_targets(SimpleNamespace(workerinput={"conformance_dist": "load"}))  # it gets some checks
