@@ -128,7 +128,7 @@ def recipe(
     def register(fetch: Callable[..., Any]) -> Any:
         recipe_name = name or fetch.__name__
         variants = tuple(tuple(sorted(variant.items())) for variant in each) if each is not None else None
-        varied = {name for variant in variants or () for name, _ in variant}
+        varied = {param for variant in variants or () for param, _ in variant}
         signature = inspect.signature(fetch).parameters
         parameters = [p for p in signature if p not in fixed and p not in varied]
         defaulted = {p for p in parameters if signature[p].default is not inspect.Parameter.empty}
@@ -140,7 +140,7 @@ def recipe(
             tuple(p for p in parameters if p in CONTEXT),
             variants,
         )
-        hash(made.key({}))  # parameters must be hashable: they tell responses apart
+        hash((made.key({}), variants))  # parameters must be hashable: they tell responses apart
         known = RECIPES.get(recipe_name)
         if known is not None and (known.fetch.__module__, known.fetch.__qualname__) != (fetch.__module__, fetch.__qualname__):
             raise ValueError(f"recipe {recipe_name} is already {known.fetch.__module__}.{known.fetch.__qualname__}")
