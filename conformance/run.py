@@ -74,11 +74,13 @@ class Run:
         self.records: dict[str, Record] = {}
         self.timings: dict[str, list[Timing]] = defaultdict(list)
         self.started = dt.datetime.now(dt.timezone.utc)
+        self._grouped: dict[str, list[Record]] | None = None  # by_target(), until the next report
 
     def add(self, report: pytest.TestReport) -> None:
         info = getattr(report, "conformance", None)
         if not info:
             return
+        self._grouped = None
         # xdist's loadgroup appends "@<group>" to node ids; a check's name must not depend on -n.
         test = report.nodeid.removesuffix(f"@{info['target']}")
         record = self.records.setdefault(
@@ -108,10 +110,14 @@ class Run:
             record.evidence = info.get("evidence")
 
     def by_target(self) -> dict[str, list[Record]]:
-        grouped: dict[str, list[Record]] = {name: [] for name in self.targets}
-        for record in sorted(self.records.values(), key=lambda r: (r.target, r.rule, r.test)):
-            grouped.setdefault(record.target, []).append(record)
-        return grouped
+        """Each target's records, sorted by rule. Computed once per set of reports: the summary,
+        results.json and every certificate read it, for every target (a fault run has a hundred)."""
+        if self._grouped is None:
+            grouped: dict[str, list[Record]] = {name: [] for name in self.targets}
+            for record in sorted(self.records.values(), key=lambda r: (r.target, r.rule, r.test)):
+                grouped.setdefault(record.target, []).append(record)
+            self._grouped = grouped
+        return self._grouped
 
     def totals(self, target: str) -> TargetTotals:
         records = self.by_target().get(target, [])
