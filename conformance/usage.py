@@ -30,8 +30,9 @@ def total_mismatch(usage: Any) -> Mismatch | None:
     return None
 
 
-def count_of(body: Any, name: str) -> int | None:
-    """A response's usageMetadata count ``name`` (promptTokenCount, ...), if it has one."""
+def count_of(body: Any, name: str, *, absent_as: int | None = None) -> int | None:
+    """A response's usageMetadata count ``name`` (promptTokenCount, ...), if it has one. proto3 leaves
+    a 0 out: ``absent_as`` is the count of a usageMetadata without the field."""
     usage = body.get("usageMetadata") if isinstance(body, dict) else None
-    count = usage.get(name) if isinstance(usage, dict) else None
+    count = usage.get(name, absent_as) if isinstance(usage, dict) else None
     return count if isinstance(count, int) else None

@@ -19,6 +19,7 @@ from conformance.outcomes import not_applicable
 from conformance.rules import GENERATE, MUST, rule
 from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, TOKENSMART
+from conformance.usage import count_of
 
 RESPONSE = "generate_content_response"
 SNAKE_CASE_BODY = "a body in snake_case field names"
@@ -119,11 +120,8 @@ def python_sdk_body(python_sdk_body_answer, target):
 
 
 def _usage(body, count: str, absent_as: int | None = None) -> int:
-    """A usageMetadata count (proto3 omits zeros: `absent_as`); not applicable without usageMetadata."""
-    usage = body.get("usageMetadata") if isinstance(body, dict) else None
-    if not isinstance(usage, dict):
-        not_applicable("the answer carries no usageMetadata to read the effect from (GEN-04 checks it)")
-    value = usage.get(count, absent_as)
-    if not isinstance(value, int):
+    """A usageMetadata count (see count_of); not applicable without one (GEN-04 checks usageMetadata)."""
+    value = count_of(body, count, absent_as=absent_as)
+    if value is None:
         not_applicable(f"the answer carries no usageMetadata.{count} to read the effect from")
     return value
