@@ -147,7 +147,9 @@ def responses(
         target,
         {"rate_limited_key": rate_limited_key, "upstream": upstream, "sdk": MadeOnFirstUse(make_sdk)},
     )
-    if runs_whole_targets(request.config):  # else this worker runs only some of the target's checks
+    # Not when this worker runs only some of the target's checks, nor when the run may stop at a
+    # failure (-x, --maxfail): what was fetched ahead for the checks that never ran would be spent.
+    if runs_whole_targets(request.config) and not request.config.option.maxfail:
         shared.prefetch(recipes_wanted(request.session.items, target), target.concurrency)
     yield shared
     shared.close()

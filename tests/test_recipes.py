@@ -134,3 +134,11 @@ def test_a_worker_fetches_ahead_only_when_it_runs_whole_targets():
     assert runs_whole_targets(SimpleNamespace())  # no xdist
     assert runs_whole_targets(SimpleNamespace(workerinput={"conformance_dist": "loadgroup"}))
     assert not runs_whole_targets(SimpleNamespace(workerinput={"conformance_dist": "load"}))  # it gets some checks
+
+
+def test_a_run_that_may_stop_early_fetches_nothing_ahead(tmp_path):
+    targets = {"targets": {"zero": {"reference": {"profile": "full", "faults": ["count_tokens_zero"]}}}}
+    run = run_suite(tmp_path, targets, "--target", "zero", "-x")  # ACT-01, the first check, fails
+    assert run.returncode == 1
+    assert [r["rule"] for r in run.records if r["outcome"] == "fail"] == ["ACT-01"]
+    assert sum(r["http_requests"] for r in run.records) == 1  # not the whole run's requests, spent ahead
