@@ -75,6 +75,7 @@ def reached_levels(run: object, target_name: str) -> dict[str, dict[str, object]
     rules = load_all_rules()
     target = run.targets.get(target_name)  # type: ignore[attr-defined]
     records = run.by_target().get(target_name, [])  # type: ignore[attr-defined]
+    chosen = getattr(run, "levels", None)  # --level: the only levels this run checked
     results: dict[str, dict[str, object]] = {}
     for level in LEVELS:
         ids = {rule.id for rule in level.rules(rules)}
@@ -86,7 +87,7 @@ def reached_levels(run: object, target_name: str) -> dict[str, dict[str, object]
         claimed = target is not None and level.claimed_by(target)
         results[level.name] = {
             "claimed": claimed,
-            "result": _result(claimed, counts, never_ran),
+            "result": "not run" if claimed and chosen and level.name not in chosen else _result(claimed, counts, never_ran),
             "rules": len(ids),
             **counts,
             **({"never_ran": never_ran} if never_ran else {}),

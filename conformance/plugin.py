@@ -17,6 +17,7 @@ from conformance.baseline import BaselineError, compare, load_outcomes
 from conformance.client.http import LEDGER
 from conformance.client.redact import Redactor
 from conformance.evidence import evidence_of, render_failure
+from conformance.levels import LEVELS
 from conformance.outcomes import NOT_APPLICABLE, GatewayUnreachable, RequestTimedOut, RuleViolation, not_applicable
 from conformance.rules import Rule, rule_of
 from conformance.run import Run, outcome_of
@@ -53,6 +54,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="where the HTML report and results.json go (default: reports/)",
     )
     group.addoption(
+        "--level",
+        action="append",
+        default=[],
+        metavar="LEVEL",
+        help="run only the checks of this conformance level (core, tools, sdk, ...); repeatable (default: all)",
+    )
+    group.addoption(
         "--baseline",
         default=None,
         metavar="PATH",
@@ -80,13 +88,16 @@ def pytest_configure(config: pytest.Config) -> None:
         chosen = _chosen_targets(config)
     except TargetsFileError as error:
         raise pytest.UsageError(str(error)) from None
+    unknown = [name for name in config.getoption("level") if name not in {level.name for level in LEVELS}]
+    if unknown:
+        raise pytest.UsageError(f"--level {unknown[0]}: no such level; the levels: {', '.join(level.name for level in LEVELS)}")
     config.stash[_targets] = {t.name: t for t in chosen}
     if config.getoption("baseline"):
         try:
             config.stash[_baseline] = load_outcomes(Path(config.getoption("baseline")))
         except BaselineError as error:
             raise pytest.UsageError(str(error)) from None
-    config.stash[_run] = Run(config.stash[_targets])
+    config.stash[_run] = Run(config.stash[_targets], tuple(config.getoption("level")))
     config.pluginmanager.register(RunReporter(config.stash[_run], config), "conformance-run")
     _default_html_report(config)
     _no_idle_workers(config)
@@ -169,6 +180,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         indirect=True,
         scope="session",
     )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--level: keep the checks of the chosen levels' areas (a cheaper run certifies only those)."""
+    chosen = config.getoption("level")
+    if not chosen:
+        return
+    areas = {area for level in LEVELS if level.name in chosen for area in level.areas}
+    kept, dropped = [], []
+    for item in items:
+        rule = rule_of(getattr(item, "obj", None))
+        (kept if rule is None or rule.area in areas else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

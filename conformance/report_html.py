@@ -51,6 +51,8 @@ def _levels_table(results: dict[str, Any], names: list[str]) -> list[str]:
 def _level_cell(level: dict[str, Any] | None) -> str:
     if level is None or not level["claimed"]:
         return "<td>not claimed</td>"
+    if level["result"] == "not run":
+        return "<td>not run</td>"
     css = "gc-level-reached" if level["result"].startswith("reached") else "gc-level-not"
     colour = COLOURS["pass"] if level["result"].startswith("reached") else COLOURS["fail"]
     return f"<td class='{css}' style='background:{colour}'>{escape(level['result'])}</td>"

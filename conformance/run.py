@@ -69,8 +69,9 @@ class TargetTotals:
 
 
 class Run:
-    def __init__(self, targets: dict[str, Target]) -> None:
+    def __init__(self, targets: dict[str, Target], levels: tuple[str, ...] = ()) -> None:
         self.targets = targets
+        self.levels = levels  # --level: the levels this run checks (empty: all)
         self.records: dict[str, Record] = {}
         self.timings: dict[str, list[Timing]] = defaultdict(list)
         self.started = dt.datetime.now(dt.timezone.utc)

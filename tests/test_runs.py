@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import urllib.parse
 
@@ -46,6 +47,15 @@ def test_no_more_workers_start_than_there_are_targets(tmp_path):
     one = run_suite(tmp_path / "one", None, "--target", "local", "-n", "4", "-v", "-k", "generate_response_schema")
     assert "-n 4: one target, so its checks run in this process" in one.stdout and "created:" not in one.stdout
     assert one.returncode == 0 and [r["outcome"] for r in one.records] == ["pass"]
+
+
+def test_a_run_of_chosen_levels_checks_only_their_rules(tmp_path):
+    run = run_suite(tmp_path, None, "--target", "local", "--level", "tools")
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert {r["area"] for r in run.records} == {"tools"}
+    results = json.loads((run.report_dir / "results.json").read_text())
+    levels = {name: level["result"] for name, level in results["targets"]["local"]["levels"].items()}
+    assert levels["tools"] == "reached" and levels["core"] == "not run"
 
 
 def test_a_target_without_its_key_is_skipped_with_one_reason(tmp_path):

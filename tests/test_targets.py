@@ -98,7 +98,7 @@ def test_all_selects_every_target_once(shipped):
     assert [t.name for t in select(shipped, ["local", "all"], "targets.yaml")] == list(shipped)
 
 
-@pytest.mark.parametrize("args", [["--targets-file={bad}"], ["--target", "nope"]])
+@pytest.mark.parametrize("args", [["--targets-file={bad}"], ["--target", "nope"], ["--level", "nope"]])
 def test_pytest_reports_a_usage_error_without_traceback(tmp_path, args):
     bad = tmp_path / "bad.yaml"
     bad.write_text(BAD_FILES["unknown key"][0])
