@@ -859,3 +859,13 @@ def test_targets_messages_are_understandable():
     assert "'base_ur' was unexpected" in got["$.targets.x"]
     got = {v.path: v.message for v in validate("targets", {"targets": {"x": {"base_url": "https://h"}}})}
     assert got == {"$.targets.x": "'api_key_env' is a required property"}
+
+
+def test_where_the_validators_differ_jsonschema_has_the_last_word(monkeypatch):
+    # ECMA's "$" (jsonschema-rs) does not match before a final newline; Python's (jsonschema) does.
+    body = {"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": "QUJD\n"}}]}}]}
+    monkeypatch.setattr(schemas, "crosscheck", False)
+    assert validate("generate_content_response", body) == []  # no check fails on what no one can explain
+    monkeypatch.setattr(schemas, "crosscheck", True)
+    with pytest.raises(AssertionError, match="jsonschema-rs says invalid"):
+        validate("generate_content_response", body)
