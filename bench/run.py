@@ -48,20 +48,24 @@ TARGETS = {
 }
 
 
-def run_suite(latency_ms: int, workers: int, tmp: Path) -> dict:
-    """One full run on the reference gateway ('full' profile) at an injected latency."""
-    targets = tmp / f"targets-{latency_ms}-{workers}.yaml"
+def run_suite(latency_ms: int, workers: int, tmp: Path, levels: tuple[str, ...] = ()) -> dict:
+    """One run on the reference gateway ('full' profile) at an injected latency: every check, or
+    those of ``levels`` (--level)."""
+    tag = "-".join((str(latency_ms), str(workers), *levels))
+    targets = tmp / f"targets-{tag}.yaml"
     targets.write_text(
         json.dumps({"targets": {"local": {"reference": {"profile": "full", "latency_ms": latency_ms}}}}),
         encoding="utf-8",
     )
-    report_dir = tmp / f"reports-{latency_ms}-{workers}"
+    report_dir = tmp / f"reports-{tag}"
     command = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:html", f"--targets-file={targets}",
         f"--report-dir={report_dir}", f"--basetemp={tmp / 'basetemp'}", "--target", "local",
     ]
     if workers > 1:
         command += ["-n", str(workers)]
+    for level in levels:
+        command += ["--level", level]
     started = time.monotonic()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     wall = time.monotonic() - started
@@ -81,24 +85,29 @@ def run_suite(latency_ms: int, workers: int, tmp: Path) -> dict:
     }
 
 
-def cost(records: list[dict]) -> dict:
-    """Requests, billable calls by kind, and tokens: for the run and per level."""
+def total(records: list[dict]) -> dict:
+    """Requests, billable calls by kind, and tokens of these records."""
+    kinds: Counter = Counter()
+    for r in records:
+        kinds.update(r.get("calls_by_action", {}))
+    return {
+        "http_requests": sum(r["http_requests"] for r in records),
+        "model_calls": sum(r["model_calls"] for r in records),
+        "by_kind": dict(kinds),
+        "tokens": sum(r["tokens"] for r in records),
+    }
 
-    def total(rs: list[dict]) -> dict:
-        kinds: Counter = Counter()
-        for r in rs:
-            kinds.update(r.get("calls_by_action", {}))
-        return {
-            "http_requests": sum(r["http_requests"] for r in rs),
-            "model_calls": sum(r["model_calls"] for r in rs),
-            "by_kind": dict(kinds),
-            "tokens": sum(r["tokens"] for r in rs),
-        }
 
+def cost(records: list[dict], core_records: list[dict]) -> dict:
+    """The full run's cost, what its checks of each level were charged (a shared response is charged to
+    the first check that read it), and the cost of a run of the core level alone (which includes
+    streaming and its framing): what `pytest --target X --level core` spends."""
     per_level = {level.name: total([r for r in records if r["area"] in level.areas]) for level in LEVELS}
-    streaming_areas = ("streaming", "framing")
-    core_streaming = total([r for r in records if r["area"] in LEVELS[0].areas or r["area"] in streaming_areas])
-    return {"run": total(records), "per_level": {k: v for k, v in per_level.items() if v["http_requests"]}, "core_streaming": core_streaming}
+    return {
+        "run": total(records),
+        "per_level": {k: v for k, v in per_level.items() if v["http_requests"]},
+        "core_streaming": total(core_records),
+    }
 
 
 def _ratio(work, baseline, repeat: int = 9) -> float:
@@ -173,8 +182,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         runs = [run_suite(latency, workers, Path(tmp)) for latency in latencies for workers in WORKERS]
+        core_run = run_suite(0, 1, Path(tmp), levels=("core",))
     baseline_run = next(r for r in runs if r["latency_ms"] == 0 and r["workers"] == 1)
-    spend = cost(baseline_run["records"])
+    spend = cost(baseline_run["records"], core_run["records"])
     overhead = client_overhead()
     slow_parallel = next((r for r in runs if r["latency_ms"] == 1000 and r["workers"] == 8), None)
     verdicts = {
@@ -211,9 +221,9 @@ def render(result: dict) -> str:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "–"
         lines.append(f"| {r['latency_ms']} ms | {r['workers']} | {r['wall_s']:.2f} | {r['http_requests']} | {r['ideal_s']:.2f} | {ratio} |")
     spend = result["cost"]
-    lines += ["", "| cost of a full run on local | HTTP requests | billable calls | by kind | tokens |", "|---|---:|---:|---|---:|"]
-    rows = [("whole run", spend["run"]), ("core + streaming", spend["core_streaming"])]
-    rows += [(f"level {name}", c) for name, c in spend["per_level"].items()]
+    lines += ["", "| cost on local | HTTP requests | billable calls | by kind | tokens |", "|---|---:|---:|---|---:|"]
+    rows = [("full run", spend["run"]), ("run of core + streaming alone (`--level core`)", spend["core_streaming"])]
+    rows += [(f"full run: checks of level {name}", c) for name, c in spend["per_level"].items()]
     for name, c in rows:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(c["by_kind"].items())) or "–"
         lines.append(f"| {name} | {c['http_requests']} | {c['model_calls']} | {kinds} | {c['tokens']} |")
