@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -112,8 +112,11 @@ class SDK:
         other exception an SDKCallFailed with a redacted message."""
         what = self.describe(call, **how)
         started = time.monotonic()
+        result: Any = None
         try:
-            return run()
+            with LEDGER.collecting() as recorded:  # by _record; the tokens come from the result
+                result = run()
+            return result
         except Exception as error:  # noqa: BLE001 - everything the SDK raises is evidence
             # By class name: google-genai 3.x uses its own fork of httpx (httpx2), 2.x uses httpx.
             if _is_a(error, "TimeoutException"):
@@ -124,6 +127,11 @@ class SDK:
                 message = unreachable_message(self.redactor.url(self.base_url), self.target.name, error)
                 raise GatewayUnreachable(self.redactor.text(message)) from None
             raise SDKCallFailed(what, error, self.redactor.text(str(error))[:600]) from None
+        finally:
+            tokens = _usage_tokens(result)
+            if tokens and recorded:
+                recorded[-1] = replace(recorded[-1], tokens=tokens)
+            LEDGER.charge(recorded)
 
     def drain(self, chunks: Iterable[T]) -> list[T]:
         """Every chunk of a stream, cut at the read timeout overall (the SDK bounds each read only)."""
@@ -143,9 +151,17 @@ class SDK:
                 target=self.target.name,
                 action=action,
                 billable=response.status_code == 200 and action in BILLABLE_ACTIONS,
-                tokens=0,  # the SDK reads the body itself; its usage is not seen here
+                tokens=0,  # the SDK reads the body; call() takes the tokens from the result
+                status=response.status_code,
+                kind=action,
             )
         )
+
+
+def _usage_tokens(result: Any) -> int:
+    """totalTokenCount of an SDK result: a response, or a stream's chunks (cumulative: the largest)."""
+    counts = [getattr(getattr(item, "usage_metadata", None), "total_token_count", None) for item in (result if isinstance(result, list) else [result])]
+    return max((count for count in counts if isinstance(count, int)), default=0)
 
 
 def _is_a(error: BaseException, class_name: str) -> bool:
