@@ -152,11 +152,6 @@ def _fast_validator(schema: str) -> Any:
     return _fast[schema]
 
 
-def is_valid(schema: str, instance: Any) -> bool:
-    """The fast answer; ``validate`` explains a False."""
-    return _fast_validator(schema).is_valid(instance)
-
-
 # --------------------------------------------------------------------------- formatting
 
 

@@ -147,7 +147,7 @@ def recipe(
         RECIPES[recipe_name] = made
 
         def handle(responses: SharedResponses, request: pytest.FixtureRequest) -> Pending:
-            return responses.handle(made, {p: request.getfixturevalue(p) for p in made.chosen})
+            return Pending(responses, made, {p: request.getfixturevalue(p) for p in made.chosen})
 
         handle.__doc__ = fetch.__doc__
         return pytest.fixture(name=recipe_name)(handle)
@@ -219,9 +219,6 @@ class SharedResponses:
 
     # Reading.
 
-    def handle(self, recipe: Recipe, chosen: Mapping[str, Any]) -> Pending:
-        return Pending(self, recipe, dict(chosen))
-
     def read(self, name: str, **chosen: Any) -> Any:
         """The response of the recipe ``name`` (a chain reads the response it continues this way)."""
         return self.fetched(RECIPES[name], chosen)
@@ -260,10 +257,6 @@ class SharedResponses:
         for shared in list(self._shared.values()):
             if shared.done.is_set():
                 self._charge(shared)
-
-    def unread(self) -> list[tuple]:
-        """The responses fetched ahead that no check has read (yet)."""
-        return [key for key, shared in self._shared.items() if shared.done.is_set() and shared.cost]
 
     def _fetch_unless_started(self, recipe: Recipe, chosen: Mapping[str, Any]) -> _Shared:
         shared, mine = self._start(recipe.key(chosen))
