@@ -150,7 +150,7 @@ def responses(
     # Not when this worker runs only some of the target's checks, nor when the run may stop at a
     # failure (-x, --maxfail): what was fetched ahead for the checks that never ran would be spent.
     if runs_whole_targets(request.config) and not request.config.option.maxfail:
-        shared.prefetch(recipes_wanted(request.session.items, target), target.concurrency)
+        shared.prefetch(recipes_wanted(_items_of(request.session, target)), target.concurrency)
     yield shared
     shared.close()
 
@@ -162,12 +162,27 @@ def _responses_started(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("responses")
 
 
-def recipes_wanted(items: list[pytest.Item], target: Target) -> list[tuple[Recipe, dict[str, Any]]]:
-    """Each recipe (with its parameters) that the target's selected checks will read, in run order.
-    A check skipped for a missing key or an undeclared need reads nothing, so costs nothing."""
+_by_target = pytest.StashKey[dict[str, list[pytest.Item]]]()
+
+
+def _items_of(session: pytest.Session, target: Target) -> list[pytest.Item]:
+    """The selected checks of ``target``, in run order (grouped once: a fault run has 100 targets)."""
+    if _by_target not in session.stash:
+        grouped: dict[str, list[pytest.Item]] = {}
+        for item in session.items:
+            name = getattr(target_of(item), "name", None)
+            if name is not None:
+                grouped.setdefault(name, []).append(item)
+        session.stash[_by_target] = grouped
+    return session.stash[_by_target].get(target.name, [])
+
+
+def recipes_wanted(items: list[pytest.Item]) -> list[tuple[Recipe, dict[str, Any]]]:
+    """Each recipe (with its parameters) that these checks will read, in run order. A check skipped
+    for a missing key or an undeclared need reads nothing, so costs nothing."""
     wanted: dict[tuple, tuple[Recipe, dict[str, Any]]] = {}
     for item in items:
-        if getattr(target_of(item), "name", None) != target.name or any(why_not_run(item)):
+        if any(why_not_run(item)):
             continue
         params = item.callspec.params  # type: ignore[attr-defined]
         for name in item.fixturenames:  # type: ignore[attr-defined]
