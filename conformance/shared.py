@@ -23,15 +23,18 @@ recipe's response), ``sdk``, ``rate_limited_key``, ``upstream``, and any paramet
 read it are parametrized by (``placement``, ``case``, ...): one response per value. ``recipe(fetch,
 name=..., case="wrong_key")`` fixes such a parameter under a name of its own (a parameter with a
 default keeps it unless fixed), and ``recipe(fetch, name=..., each=[{"text": t} for t in TEXTS])``
-makes one response per set of parameters, fetched side by side, read as a list.
+makes one response per set of parameters, fetched side by side, read as a list. A response whose
+timing a check judges is fetched ``alone=True``: while nothing else of the target is in flight, since the
+suite's own load (the reference gateways run in its process) would otherwise show in the timing.
 """
 
 from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +98,7 @@ class Recipe:
     chosen: tuple[str, ...]  # parameters the reading check's parametrization chooses
     context: tuple[str, ...]  # what it needs of the target's session (CONTEXT)
     each: tuple[tuple[tuple[str, Any], ...], ...] | None = None  # one response per set of parameters
+    alone: bool = False  # fetched while no other response of the target is in flight
 
     def variants(self, chosen: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The parameters of each response this recipe reads as one."""
@@ -107,8 +111,9 @@ class Recipe:
         return dict(self.fixed)
 
     def key(self, chosen: Mapping[str, Any]) -> tuple:
-        """Two recipes with one fetch and the same parameters are one response."""
-        return (self.fetch, *sorted({**self.fixed_params, **chosen}.items()))
+        """Two recipes with one fetch and the same parameters are one response (one fetched alone
+        is a response of its own)."""
+        return (self.fetch, self.alone, *sorted({**self.fixed_params, **chosen}.items()))
 
 
 RECIPES: dict[str, Recipe] = {}
@@ -120,6 +125,7 @@ def recipe(
     *,
     name: str | None = None,
     each: Iterable[Mapping[str, Any]] | None = None,
+    alone: bool = False,
     **fixed: Any,
 ) -> Any:
     """Register ``fetch`` as a recipe and make it a pytest fixture (of its name, or ``name``) whose
@@ -139,6 +145,7 @@ def recipe(
             tuple(p for p in parameters if p not in CONTEXT and p not in defaulted),
             tuple(p for p in parameters if p in CONTEXT),
             variants,
+            alone,
         )
         hash((made.key({}), variants))  # parameters must be hashable: they tell responses apart
         known = RECIPES.get(recipe_name)
@@ -214,6 +221,10 @@ class SharedResponses:
         self.target = target
         self._context: dict[str, Any] = {"client": client, "target": target, "responses": self, **(context or {})}
         self._lock = threading.Lock()
+        self._quiet = threading.Condition()
+        self._busy = 0  # fetches in flight
+        self._alone = False  # one of them is fetched alone
+        self._fetching = threading.local()  # how deep this thread is in fetches (a chain reads others)
         self._shared: dict[tuple, _Shared] = {}
         self._pool: ThreadPoolExecutor | None = None
 
@@ -261,7 +272,7 @@ class SharedResponses:
     def _fetch_unless_started(self, recipe: Recipe, chosen: Mapping[str, Any]) -> _Shared:
         shared, mine = self._start(recipe.key(chosen))
         if mine:
-            self._fetch(lambda: self._call(recipe, chosen), shared)
+            self._fetch(lambda: self._call(recipe, chosen), shared, recipe.alone)
         return shared
 
     def _call(self, recipe: Recipe, chosen: Mapping[str, Any]) -> Any:
@@ -275,14 +286,34 @@ class SharedResponses:
             shared = self._shared[key] = _Shared()
             return shared, True
 
-    def _fetch(self, fetch: Callable[[], Any], shared: _Shared) -> None:
-        with LEDGER.collecting() as cost:
+    def _fetch(self, fetch: Callable[[], Any], shared: _Shared, alone: bool) -> None:
+        with self._in_flight(alone), LEDGER.collecting() as cost:
             try:
                 shared.value = fetch()
             except (Exception, pytest.skip.Exception) as error:  # every reader gets the same outcome
                 shared.error = error
         shared.cost = cost
         shared.done.set()
+
+    @contextmanager
+    def _in_flight(self, alone: bool) -> Iterator[None]:
+        """Count a fetch in flight; one ``alone`` waits until none is, and holds the others back."""
+        inside = getattr(self._fetching, "depth", 0)
+        if alone and inside:
+            raise RuntimeError("a recipe fetched alone cannot be read by another recipe: it would wait for it")
+        self._fetching.depth = inside + 1
+        with self._quiet:
+            self._quiet.wait_for(lambda: not self._alone and (not alone or self._busy == 0))
+            self._busy += 1
+            self._alone = alone
+        try:
+            yield
+        finally:
+            self._fetching.depth = inside
+            with self._quiet:
+                self._busy -= 1
+                self._alone = False
+                self._quiet.notify_all()
 
     def _charge(self, shared: _Shared) -> None:
         with self._lock:

@@ -141,3 +141,35 @@ def test_a_run_that_may_stop_early_fetches_nothing_ahead(tmp_path):
     assert run.returncode == 1
     assert [r["rule"] for r in run.records if r["outcome"] == "fail"] == ["ACT-01"]
     assert sum(r["http_requests"] for r in run.records) == 1  # not the whole run's requests, spent ahead
+
+
+def test_a_response_fetched_alone_waits_for_the_others_and_holds_them_back(counting):
+    started = threading.Event()
+    release = threading.Event()
+    overlapping: list[str] = []
+
+    def slow(client):
+        started.set()
+        release.wait(5)
+        return "slow"
+
+    def timed(client):
+        overlapping.extend(name for name in ("slow",) if not release.is_set())
+        return "timed"
+
+    slow_recipe = Recipe("unit_slow", slow, (), (), ("client",))
+    timed_recipe = Recipe("unit_timed", timed, (), (), ("client",), alone=True)
+    shared = _shared()
+    shared.prefetch([(slow_recipe, {})], concurrency=2)
+    assert started.wait(5)
+    threading.Timer(0.2, release.set).start()
+    assert shared.fetched(timed_recipe, {}) == "timed"  # waited for the slow one to finish
+    assert overlapping == []
+    shared.close()
+
+
+def test_a_recipe_fetched_alone_cannot_be_read_by_another(counting):
+    inner = Recipe("unit_inner", lambda client: "inner", (), (), ("client",), alone=True)
+    outer = Recipe("unit_outer", lambda responses: responses.fetched(inner, {}), (), (), ("responses",))
+    with pytest.raises(RuntimeError, match="fetched alone"):
+        _shared().fetched(outer, {})

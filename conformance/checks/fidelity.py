@@ -78,7 +78,8 @@ failed_stream_probes = _probes("failed_stream_probes", variants=[
 ])
 blocked_prompt_probe = recipe(_probe, name="blocked_prompt_probe", scenario="blocked_prompt", mode=WHOLE)
 rich_response_probe = recipe(_probe, name="rich_response_probe", scenario="rich_response", mode=WHOLE)
-cumulative_stream_probe = recipe(_probe, name="cumulative_stream_probe", scenario="cumulative_stream", mode=STREAMED)
+# FID-10 judges timing: its stream is fetched alone, not beside the 8 MB image probes.
+cumulative_stream_probe = recipe(_probe, name="cumulative_stream_probe", scenario="cumulative_stream", mode=STREAMED, alone=True)
 long_silence_probe = recipe(_probe, name="long_silence_probe", scenario="long_silence", mode=STREAMED)
 every_field_probe = recipe(_probe, name="every_field_probe", scenario="echo", mode=WHOLE, body="every_field")
 snake_case_probe = recipe(_probe, name="snake_case_probe", scenario="echo", mode=WHOLE, body="snake_case")
