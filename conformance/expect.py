@@ -10,7 +10,7 @@ from collections.abc import Collection
 from typing import Any
 
 from conformance.client.http import Exchange, NotJSON
-from conformance.outcomes import RuleViolation
+from conformance.outcomes import RuleViolation, not_applicable
 from conformance.schemas import validate
 
 JSON_TYPES = ("application/json",)
@@ -90,3 +90,14 @@ def _one_of(values: Collection[Any]) -> str:
 
 def _join(at: str, path: str) -> str:
     return at + path[1:] if path.startswith("$") else f"{at}{path}"
+
+
+def accepted(exchange: Exchange) -> dict:
+    """The answer to a request the gateway accepted. Any 2xx will do here (that it is exactly 200 is
+    GEN-06's), and a body that is not one JSON object leaves nothing to judge (SHAPE-01's)."""
+    if not 200 <= exchange.status < 300:
+        status_ok(exchange)
+    body = json_body(exchange)
+    if not isinstance(body, dict):
+        not_applicable("the answer is not one JSON object (SHAPE-01 checks that)")
+    return body

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from conformance import expect, requests
+from conformance import expect
 from conformance.client.http import Exchange, GeminiClient
+from conformance.recipes import bodies
 from conformance.reference.upstream import Recorded, marker
 from conformance.reference.wire import FREE_FORM_FIELDS, camel_case, camel_case_keys
 from conformance.targets import Target
@@ -88,10 +89,10 @@ class Probe:
 
 # The bodies a probe may send, by name: (target, marker) -> body.
 BODIES: dict[str, Callable[[Target, str], Any]] = {
-    "marked": lambda target, mark: requests.marked_request(mark),
-    "every_field": requests.marked_every_field_request,
-    "snake_case": requests.marked_snake_case_request,
-    "count_tokens": lambda target, mark: requests.marked_count_tokens_request(mark),
+    "marked": lambda target, mark: bodies.marked_request(mark),
+    "every_field": bodies.marked_every_field_request,
+    "snake_case": bodies.marked_snake_case_request,
+    "count_tokens": lambda target, mark: bodies.marked_count_tokens_request(mark),
 }
 
 

@@ -1,4 +1,4 @@
-"""Per-target fixtures: the target's declarations, its live gateway, a client, shared responses."""
+"""Per-target fixtures: the target's declarations, its live gateway, a client, its recipes' responses."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from conformance.client.http import GeminiClient
-from conformance.plugin import redactor_of, runs_whole_targets, target_of, targets_of, why_not_run
-from conformance.shared import RECIPES, WRONG_KEY, MadeOnFirstUse, Recipe, SharedResponses
+from conformance.plugin import planned_responses, redactor_of, targets_of
+from conformance.recipes.common import WRONG_KEY
+from conformance.recipes.engine import MadeOnFirstUse, TargetResponses
+from conformance.recipes.engine import reading as reading_as
+from conformance.rules import rule_of
 from conformance.targets import Target
 
 
@@ -37,7 +40,11 @@ def upstream(target: Target, request: pytest.FixtureRequest) -> Iterator[Any]:
     Started for the run for the test relay (`reference: relay`, with a fresh upstream key) and for
     a target declaring `upstream: {port: P, key_env: VAR}`; `upstream: {url: U, ...}` is one started
     elsewhere (python -m conformance.reference --upstream), read over GET /__recorded."""
-    from conformance.reference.upstream import RemoteUpstream, ScriptedUpstream, UpstreamConfig
+    from conformance.reference.upstream import (
+        RemoteUpstream,
+        ScriptedUpstream,
+        UpstreamConfig,
+    )
     from conformance.relay import RELAY_PROFILE, RELAY_SILENCE_S
 
     spec = target.upstream
@@ -129,8 +136,8 @@ def responses(
     rate_limited_key: str | None,
     upstream: Any,
     request: pytest.FixtureRequest,
-) -> Iterator[SharedResponses]:
-    """The target's shared responses, started ahead of the checks that read them."""
+) -> Iterator[TargetResponses]:
+    """The responses of the target's recipes, started ahead of the checks that read them."""
     from conformance.client.sdk import SDK, SDKNotInstalled, genai_version
 
     base_url, key = live
@@ -142,59 +149,27 @@ def responses(
             pytest.skip(str(error))  # every check that reads the SDK is skipped, saying why
         return SDK(target, base_url, key, redactor_of(request.config))
 
-    shared = SharedResponses(
+    fetched = TargetResponses(
         client,
         target,
         {"rate_limited_key": rate_limited_key, "upstream": upstream, "sdk": MadeOnFirstUse(make_sdk)},
     )
-    # Not when this worker runs only some of the target's checks, nor when the run may stop at a
-    # failure (-x, --maxfail): what was fetched ahead for the checks that never ran would be spent.
-    if runs_whole_targets(request.config) and not request.config.option.maxfail:
-        shared.prefetch(recipes_wanted(_items_of(request.session, target)), target.concurrency)
-    yield shared
-    shared.close()
+    fetched.prefetch(planned_responses(request.config, target.name), target.concurrency)
+    yield fetched
+    fetched.close()
 
 
-@pytest.fixture(autouse=True)
-def _responses_started(request: pytest.FixtureRequest) -> None:
-    """The first check of a target starts every response its checks will read, whatever it reads itself."""
-    if "target" in request.fixturenames and "responses" not in request.fixturenames:
-        request.getfixturevalue("responses")
-
-
-_by_target = pytest.StashKey[dict[str, list[pytest.Item]]]()
-
-
-def _items_of(session: pytest.Session, target: Target) -> list[pytest.Item]:
-    """The selected checks of ``target``, in run order (grouped once: a fault run has 100 targets)."""
-    if _by_target not in session.stash:
-        grouped: dict[str, list[pytest.Item]] = {}
-        for item in session.items:
-            name = getattr(target_of(item), "name", None)
-            if name is not None:
-                grouped.setdefault(name, []).append(item)
-        session.stash[_by_target] = grouped
-    return session.stash[_by_target].get(target.name, [])
-
-
-def recipes_wanted(items: list[pytest.Item]) -> list[tuple[Recipe, dict[str, Any]]]:
-    """Each recipe (with its parameters) that these checks will read, in run order. A check skipped
-    for a missing key or an undeclared need reads nothing, so costs nothing."""
-    wanted: dict[tuple, tuple[Recipe, dict[str, Any]]] = {}
-    for item in items:
-        if any(why_not_run(item)):
-            continue
-        params = item.callspec.params  # type: ignore[attr-defined]
-        for name in item.fixturenames:  # type: ignore[attr-defined]
-            recipe = RECIPES.get(name)
-            if recipe is None or not all(p in params for p in recipe.chosen):
-                continue
-            for chosen in recipe.variants({p: params[p] for p in recipe.chosen}):
-                wanted.setdefault(recipe.key(chosen), (recipe, chosen))
-    return list(wanted.values())
+@pytest.fixture
+def reading(responses: TargetResponses, request: pytest.FixtureRequest) -> Iterator[None]:
+    """While a check runs, calling one of the recipes its rule reads gives its target's response.
+    Every check uses it (conformance.rules), so the first check of a target starts all of them."""
+    rule = rule_of(request.function)
+    reads = rule.reads if rule is not None else ()
+    with reading_as(responses, request.node.callspec.params, request.node.name, reads):
+        yield
 
 
 @pytest.fixture(scope="session")
-def sdk(responses: SharedResponses):
+def sdk(responses: TargetResponses):
     """The official google-genai SDK pointed at the target (skipped when it is not installed)."""
     return responses.context("sdk")

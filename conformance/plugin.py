@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,10 +19,24 @@ from conformance.client.http import LEDGER
 from conformance.client.redact import Redactor
 from conformance.evidence import evidence_of, render_failure
 from conformance.levels import LEVELS
-from conformance.outcomes import NOT_APPLICABLE, GatewayUnreachable, RequestTimedOut, RuleViolation, not_applicable
+from conformance.outcomes import (
+    NOT_APPLICABLE,
+    GatewayUnreachable,
+    RequestTimedOut,
+    RuleViolation,
+    not_applicable,
+)
+from conformance.recipes.engine import Recipe, plan, unmatched
 from conformance.rules import Rule, rule_of
 from conformance.run import Run, outcome_of
-from conformance.targets import Deviation, Target, TargetsFileError, adhoc_target, load_targets, select
+from conformance.targets import (
+    Deviation,
+    Target,
+    TargetsFileError,
+    adhoc_target,
+    load_targets,
+    select,
+)
 
 CHECKS_DIR = Path(__file__).parent / "checks"
 DEFAULT_TARGET = "local"
@@ -30,6 +45,7 @@ _targets = pytest.StashKey[dict[str, Target]]()
 _redactor = pytest.StashKey[Redactor]()
 _run = pytest.StashKey[Run]()
 _baseline = pytest.StashKey[dict[str, str]]()
+_plan = pytest.StashKey[dict[str, list[tuple[Recipe, dict[str, Any]]]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -183,7 +199,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """--level: keep the checks of the chosen levels' areas (a cheaper run certifies only those)."""
+    """Every recipe a check reads can be matched to the check's parameters; --level keeps the checks
+    of the chosen levels' areas (a cheaper run certifies only those)."""
+    for item in items:
+        rule = rule_of(getattr(item, "obj", None))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        for read in rule.reads if rule is not None else ():
+            missing = unmatched(read, params)
+            if missing:
+                raise pytest.UsageError(
+                    f"check {item.name} ({rule.id}) reads recipe {read.name}, which takes {', '.join(missing)} "
+                    "from its reader, but the check is not parametrized by it"
+                )
     chosen = config.getoption("level")
     if not chosen:
         return
@@ -195,6 +222,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The plan: per target, every response its selected checks will read, to fetch ahead. Not when
+    this process runs only some of a target's checks, nor when the run may stop at a failure (-x,
+    --maxfail): what was fetched for checks that never run would be spent. A check skipped for a
+    missing key or an undeclared need reads nothing, so costs nothing."""
+    config = session.config
+    wanted: dict[str, list[tuple[tuple[Recipe, ...], dict[str, Any]]]] = {}
+    if runs_whole_targets(config) and not config.option.maxfail:
+        for item in session.items:
+            rule, target = rule_of(getattr(item, "obj", None)), target_of(item)
+            if rule is not None and target is not None and not any(why_not_run(item)):
+                wanted.setdefault(target.name, []).append((rule.reads, item.callspec.params))  # type: ignore[attr-defined]
+    config.stash[_plan] = {name: plan(checks) for name, checks in wanted.items()}
+
+
+def planned_responses(config: pytest.Config, target: str) -> list[tuple[Recipe, dict[str, Any]]]:
+    """What the plan fetches ahead for ``target`` (nothing when it fetches nothing ahead)."""
+    return config.stash.get(_plan, {}).get(target, [])
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from conformance.sources import Source
+
+if TYPE_CHECKING:
+    from conformance.recipes.engine import Recipe
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -65,6 +68,7 @@ class Rule:
     area: str
     check: str  # the function that checks it
     module: str = field(default="", compare=False)
+    reads: tuple[Recipe, ...] = field(default=(), compare=False)  # the recipes whose responses it judges
 
 
 RULES: dict[str, Rule] = {}
@@ -77,11 +81,14 @@ def rule(
     *,
     source: Source | tuple[Source, ...],
     needs: Needs = NOTHING,
+    reads: Recipe | tuple[Recipe, ...] = (),
 ) -> Callable[[F], F]:
-    """Register the decorated function as the check for ``rule_id``."""
+    """Register the decorated function as the check for ``rule_id``; ``reads`` names the recipes
+    (``conformance/recipes/``) whose responses the check judges, fetched ahead of it."""
     if not RULE_ID.match(rule_id):
         raise ValueError(f"rule id {rule_id!r} must look like AREA-01")
     sources = source if isinstance(source, tuple) else (source,)
+    recipes = reads if isinstance(reads, tuple) else (reads,)
 
     def register(check: F) -> F:
         module = check.__module__
@@ -97,13 +104,21 @@ def rule(
             area=module.rsplit(".", 1)[-1],
             check=check.__name__,
             module=module,
+            reads=recipes,
         )
         check.conformance_rule = RULES[rule_id]  # type: ignore[attr-defined]
         # pytest collects any function whose __test__ is True, whatever its name.
         check.__test__ = True  # type: ignore[attr-defined]
-        return check
+        return _reading_its_target(check)
 
     return register
+
+
+def _reading_its_target(check: Any) -> Any:
+    """Every check runs once per target, with its target's responses at hand (conformance/fixtures.py)."""
+    import pytest
+
+    return pytest.mark.usefixtures("reading")(check)
 
 
 def rule_of(function: object) -> Rule | None:

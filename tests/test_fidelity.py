@@ -17,7 +17,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conformance.reference.upstream import SCENARIOS, RemoteUpstream, ScriptedUpstream, UpstreamConfig, marker
+from conformance.reference.upstream import (
+    SCENARIOS,
+    RemoteUpstream,
+    ScriptedUpstream,
+    UpstreamConfig,
+    marker,
+)
 from conformance.relay import RELAY_FAULTS, RELAY_PROFILE, RelayConfig, RelayServer
 from conformance.rules import load_all_rules
 from conformance.targets import TargetsFileError, parse_targets

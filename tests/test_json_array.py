@@ -5,7 +5,11 @@ import random
 
 import pytest
 
-from conformance.client.json_array import ArrayItem, JSONArrayStream, parse_json_array_stream
+from conformance.client.json_array import (
+    ArrayItem,
+    JSONArrayStream,
+    parse_json_array_stream,
+)
 
 CHUNKS = [
     {"candidates": [{"content": {"parts": [{"text": "Spring"}], "role": "model"}, "index": 0}]},

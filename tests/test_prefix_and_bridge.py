@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from conformance import requests
 from conformance.client.http import GeminiClient
 from conformance.client.redact import Redactor
 from conformance.images import sniff
+from conformance.recipes import bodies
 from conformance.reference import GatewayConfig, ReferenceGateway
 from conformance.targets import Timeouts
 
@@ -72,7 +72,7 @@ def aione():
 
 
 def test_bridge_answers_an_image_of_the_asked_ratio_as_a_data_uri(aione):
-    body = requests.bridge_image_request("gemini-2.5-flash-image", reference_image=requests.REFERENCE_IMAGE)
+    body = bodies.bridge_image_request("gemini-2.5-flash-image", reference_image=bodies.REFERENCE_IMAGE)
     completion = aione.chat_completions(body | {"image_size": "2K"}).json
     parts = completion["choices"][0]["message"]["content"]
     url = next(part["image_url"]["url"] for part in parts if part["type"] == "image_url")
@@ -86,13 +86,13 @@ def test_bridge_answers_an_image_of_the_asked_ratio_as_a_data_uri(aione):
     [({"stream": True}, 400), ({"model": "gemini-2.5-flash"}, 404), ({"messages": []}, 400)],
 )
 def test_bridge_refusals_are_openai_shaped(aione, change, status):
-    exchange = aione.chat_completions(requests.bridge_image_request("gemini-2.5-flash-image") | change)
+    exchange = aione.chat_completions(bodies.bridge_image_request("gemini-2.5-flash-image") | change)
     assert exchange.status == status
     assert set(exchange.json["error"]) == {"message", "type", "param", "code"}
 
 
 def test_bridge_is_not_served_where_the_profile_lacks_it(prefixed):
-    exchange = client_for(prefixed.base_url).chat_completions(requests.bridge_image_request("gemini-2.5-flash-image"))
+    exchange = client_for(prefixed.base_url).chat_completions(bodies.bridge_image_request("gemini-2.5-flash-image"))
     assert exchange.status == 404 and exchange.json["error"]["status"] == "NOT_FOUND"
 
 

@@ -1,6 +1,6 @@
 """Recipes: each shared response is fetched once, ahead of its checks, and charged to its first reader.
 
-The unit tests drive SharedResponses with recipes that record a fake cost instead of sending; the
+The unit tests drive TargetResponses with recipes that record a fake cost instead of sending; the
 runs prove that the suite fetches ahead only what its selected, applicable checks read.
 """
 
@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from conformance.client.http import LEDGER, LedgerEntry
-from conformance.shared import RECIPES, Recipe, SharedResponses, recipe
+from conformance.recipes.engine import Recipe, TargetResponses, plan, reading, recipe, unmatched
 from conformance.targets import Target
 from tests.harness import run_suite
 
@@ -39,18 +39,21 @@ def counting() -> Counting:
 
 
 def _recipe(counting: Counting, name: str, **options) -> Recipe:
-    """A registered recipe whose fetch asks `counting`; removed from the registry afterwards."""
+    """A recipe whose fetch asks `counting`."""
 
     def fetch(client, case="") -> str:
         return counting.fetch(f"{name}{case}")
 
-    fetch.__name__ = fetch.__qualname__ = f"unit_{name}"  # never a real recipe's name
-    recipe(fetch, **options)
-    return RECIPES.pop(fetch.__name__)
+    return recipe(fetch, name=f"unit_{name}", **options)
 
 
-def _shared() -> SharedResponses:
-    return SharedResponses(client=None, target=TARGET)  # type: ignore[arg-type]
+def _by_case(counting: Counting) -> Recipe:
+    """A recipe whose case its reading check chooses."""
+    return recipe(lambda client, case: counting.fetch(f"rejection{case}"), name="unit_rejection")
+
+
+def _shared() -> TargetResponses:
+    return TargetResponses(client=None, target=TARGET)
 
 
 def test_a_response_read_by_many_is_fetched_once_and_charged_to_its_first_reader(counting):
@@ -103,11 +106,67 @@ def test_an_error_reaches_every_reader(counting):
 
 
 def test_a_recipe_names_what_it_needs_and_what_its_checks_choose():
-    import conformance.checks.auth  # noqa: F401 - registers its recipes
+    from conformance.recipes.auth import answer_with_key_in
 
-    made = RECIPES["answer_with_key_in"]
-    assert made.context == ("client", "target")
-    assert made.chosen == ("placement",)
+    assert answer_with_key_in.context == ("client", "target")
+    assert answer_with_key_in.chosen == ("placement",)
+    assert unmatched(answer_with_key_in, {"target": "local"}) == ["placement"]
+    assert unmatched(answer_with_key_in, {"target": "local", "placement": "query"}) == []
+
+
+def test_a_check_reads_a_recipe_through_its_rule_with_its_own_parameters(counting):
+    any_case = _by_case(counting)
+    other = _recipe(counting, "other")
+    shared = _shared()
+    with reading(shared, {"case": "-missing-key", "target": "unit"}, "error_envelope[-missing-key]", (any_case,)):
+        assert any_case() == "answer to rejection-missing-key"
+        with pytest.raises(RuntimeError, match="error_envelope.* reads recipe unit_other but its rule does not name it"):
+            other()
+    with pytest.raises(RuntimeError, match="outside a check"):
+        any_case()
+
+
+def test_the_plan_reads_each_response_once_in_order_of_first_reading(counting):
+    text, any_case = _recipe(counting, "text"), _by_case(counting)
+    checks = [((text,), {}), ((any_case, text), {"case": "a"}), ((any_case,), {"case": "b"}), ((any_case,), {"case": "a"})]
+    assert [(r.name, chosen) for r, chosen in plan(checks)] == [
+        ("unit_text", {}),
+        ("unit_rejection", {"case": "a"}),
+        ("unit_rejection", {"case": "b"}),
+    ]
+
+
+def test_every_rule_reads_its_recipes_by_import():
+    """From a check, one jump reaches what was sent: each recipe a rule reads is a module-level name of
+    its check module, imported from conformance/recipes/."""
+    import importlib
+
+    from conformance.rules import load_all_rules
+
+    for rule in load_all_rules().values():
+        module = importlib.import_module(rule.module)
+        for read in rule.reads:
+            assert isinstance(read, Recipe), rule.id
+            assert getattr(module, read.name, None) is read, f"{rule.id} reads {read.name}, which {rule.module} does not import by that name"
+            assert read.fetch.__module__.startswith("conformance.recipes."), f"{read.name} lives in {read.fetch.__module__}"
+
+
+def test_a_check_reading_a_recipe_it_cannot_parametrize_is_a_collection_error(tmp_path):
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    (checks / "test_unmatched.py").write_text(
+        "from conformance.recipes.common import rejection\n"
+        "from conformance.rules import MUST, rule\n"
+        "from conformance.sources import GEMINI_API\n"
+        "@rule('ZZZ-01', MUST, 'a rule that forgot its case', source=GEMINI_API.at('§5'), reads=rejection)\n"
+        "def forgot_its_case():\n"
+        "    rejection()\n"
+    )
+    targets = {"targets": {"local": {"reference": "full"}}}
+    # The plugin named with -p: the checkout's conftest.py does not reach a file outside it.
+    run = run_suite(tmp_path, targets, "-p", "conformance.plugin", "-p", "conformance.fixtures", "--target", "local", str(checks / "test_unmatched.py"))
+    assert run.returncode == 4, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "check forgot_its_case[local] (ZZZ-01) reads recipe rejection, which takes case" in run.stderr
 
 
 def test_one_check_sends_only_the_requests_it_reads(tmp_path):

@@ -20,10 +20,21 @@ import math
 
 import pytest
 
-from conformance import expect, requests
+from conformance import expect
 from conformance.outcomes import not_applicable
+from conformance.recipes import bodies
+from conformance.recipes.actions import (
+    batch_embedding,
+    contents_token_count,
+    rate_limited_answer,
+    request_token_count,
+    single_embeddings,
+    text_model_info,
+    unknown_model_info,
+    unknown_path_answer,
+)
+from conformance.recipes.common import MODEL_PAGE_SIZE, model_pages, next_page_token
 from conformance.rules import MUST, SHOULD, Needs, rule
-from conformance.shared import MODEL_PAGE_SIZE, UNKNOWN_MODEL, embedding_model, next_page_token, recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
 
 COUNT_TOKENS = Needs(actions=("countTokens",), models=("text",))
@@ -31,7 +42,6 @@ BATCH_EMBED = Needs(actions=("batchEmbedContents",))
 LIST_MODELS = Needs(actions=("listModels",))
 GET_MODEL = Needs(actions=("getModel",), models=("text",))
 TEXT_MODEL = Needs(models=("text",))
-UNKNOWN_PATH = "gemini-conformance-no-such-resource"
 RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 
 
@@ -46,21 +56,10 @@ def _counted(exchange) -> int:
         )
     if body["totalTokens"] <= 0:
         raise expect.fail(
-            f"totalTokens is {body['totalTokens']} for a prompt of {len(requests.COUNTING_PROMPT.split())} words: the count is hard-coded",
+            f"totalTokens is {body['totalTokens']} for a prompt of {len(bodies.COUNTING_PROMPT.split())} words: the count is hard-coded",
             exchange, path="$.totalTokens", expected="> 0", actual=body["totalTokens"],
         )
     return body["totalTokens"]
-
-
-@recipe
-def contents_token_count(client, target):
-    return client.action(target.model("text"), "countTokens", requests.count_tokens_request())
-
-
-@recipe
-def request_token_count(client, target):
-    model = target.model("text")
-    return client.action(model, "countTokens", requests.count_tokens_generate_content_request(model))
 
 
 @rule(
@@ -69,8 +68,9 @@ def request_token_count(client, target):
     "countTokens with {contents} answers {totalTokens} counting the prompt (> 0), not a generation",
     source=(GEMINI_API.at("§4 CountTokens; §9 rule 30"), GATEWAY_BUGS.at("§4 Request fields: new-api#7283, Antigravity-Manager#3294; §6 F21")),
     needs=COUNT_TOKENS,
+    reads=contents_token_count,
 )
-def count_tokens_contents(contents_token_count):
+def count_tokens_contents():
     _counted(contents_token_count())
 
 
@@ -80,23 +80,10 @@ def count_tokens_contents(contents_token_count):
     "countTokens with {generateContentRequest} answers {totalTokens} counting that request's prompt",
     source=(GEMINI_API.at("§4 CountTokens: contents or generateContentRequest; §9 rule 30"), GATEWAY_BUGS.at("§4 Request fields: litellm PR#41286")),
     needs=COUNT_TOKENS,
+    reads=request_token_count,
 )
-def count_tokens_generate_content_request(request_token_count):
+def count_tokens_generate_content_request():
     _counted(request_token_count())
-
-
-def _batch_embedding(client, target, texts):
-    model = embedding_model(target)
-    return client.action(model, "batchEmbedContents", requests.embed_batch_request(model, texts))
-
-
-batch_embedding = recipe(_batch_embedding, name="batch_embedding", texts=requests.EMBED_BATCH_TEXTS)
-# Each text embedded alone: the yardstick of ACT-04.
-single_embeddings = recipe(
-    lambda client, target, text: _batch_embedding(client, target, (text,)),
-    name="single_embeddings",
-    each=[{"text": text} for text in requests.EMBED_BATCH_TEXTS],
-)
 
 
 def _embeddings(exchange) -> tuple[object, list[list[float]]]:
@@ -112,9 +99,10 @@ def _embeddings(exchange) -> tuple[object, list[list[float]]]:
     "batchEmbedContents of N texts returns exactly N embeddings",
     source=(GEMINI_API.at("§4 Embed: BatchEmbedContentsResponse in request order; §9 rule 29"), NEBULA.at("Batch Embedding")),
     needs=BATCH_EMBED,
+    reads=batch_embedding,
 )
-def batch_embed_count(batch_embedding):
-    texts = requests.EMBED_BATCH_TEXTS
+def batch_embed_count():
+    texts = bodies.EMBED_BATCH_TEXTS
     exchange, vectors = _embeddings(batch_embedding())
     if len(vectors) != len(texts):
         raise expect.fail(
@@ -129,9 +117,10 @@ def batch_embed_count(batch_embedding):
     "batchEmbedContents returns the embeddings in request order (each one is its own text's embedding)",
     source=(GEMINI_API.at("§4 Embed: BatchEmbedContentsResponse in request order; §9 rule 29"), NEBULA.at("Batch Embedding")),
     needs=BATCH_EMBED,
+    reads=(batch_embedding, single_embeddings),
 )
-def batch_embed_order(batch_embedding, single_embeddings):
-    texts = requests.EMBED_BATCH_TEXTS
+def batch_embed_order():
+    texts = bodies.EMBED_BATCH_TEXTS
     exchange, vectors = _embeddings(batch_embedding())
     # Real models drift a little between calls, so an embedding belongs to the text whose single
     # embedding it is closest to.
@@ -170,8 +159,9 @@ def _listed_models(model_pages) -> list[tuple[object, int, dict]]:
     "every model GET models lists is named models/{id} and has supportedGenerationMethods",
     source=(GEMINI_API.at("§4 Model; §9 rule 31"), GATEWAY_BUGS.at("§1 new-api GET /v1beta/models: no models/ prefix, no supportedGenerationMethods; §6 F31")),
     needs=LIST_MODELS,
+    reads=model_pages,
 )
-def listed_models_shape(model_pages):
+def listed_models_shape():
     for page in model_pages():
         expect.status_ok(page)
         body = expect.body_matches_schema(page, "list_models_response#/$defs/ModelList")
@@ -184,8 +174,9 @@ def listed_models_shape(model_pages):
     "GET models (all pages) lists every model the target declares",
     source=(GEMINI_API.at("§4 ListModels; §9 rule 31"), GATEWAY_BUGS.at("§5 rule 21")),
     needs=LIST_MODELS,
+    reads=model_pages,
 )
-def declared_models_listed(model_pages, target):
+def declared_models_listed(target):
     listed = _listed_models(model_pages)
     names = {model.get("name") for _, _, model in listed}
     missing = sorted(f"models/{model}" for model in set(target.models.values()) if f"models/{model}" not in names)
@@ -203,8 +194,9 @@ def declared_models_listed(model_pages, target):
     'GET models pagination ends: a page\'s nextPageToken is never "" and never repeats (the last page omits it)',
     source=(GEMINI_API.at("§4 ListModels: omitted on the last page; §7 Node pager; §8 nextPageToken \"\" loops; §9 rule 31"),),
     needs=LIST_MODELS,
+    reads=model_pages,
 )
-def model_pages_end(model_pages):
+def model_pages_end():
     pages = model_pages()
     seen: set[str] = set()
     for number, page in enumerate(pages):
@@ -224,37 +216,15 @@ def model_pages_end(model_pages):
         )
 
 
-@recipe
-def text_model_info(client, target):
-    return client.get(f"models/{target.model('text')}")
-
-
-@recipe
-def unknown_model_info(client):
-    return client.get(f"models/{UNKNOWN_MODEL}")
-
-
-@recipe
-def unknown_path_answer(client):
-    return client.get(UNKNOWN_PATH)
-
-
-@recipe
-def rate_limited_answer(client, target, rate_limited_key):
-    """A tiny request sent (without retries) with a key the target answers with 429; None without one."""
-    if rate_limited_key is None:
-        return None
-    return client.generate(target.model("text"), requests.tiny_request(target), key=rate_limited_key, retry=False)
-
-
 @rule(
     "ACT-08",
     MUST,
     'GET models/{id} answers a Model whose name is "models/{id}"',
     source=(GEMINI_API.at("§4 Model; §9 rule 32"),),
     needs=GET_MODEL,
+    reads=text_model_info,
 )
-def get_model_name(text_model_info, target):
+def get_model_name(target):
     model = target.model("text")
     exchange = text_model_info()
     expect.status_ok(exchange)
@@ -272,8 +242,9 @@ def get_model_name(text_model_info, target):
     "GET models/{id} for a model the gateway does not serve is a 404 NOT_FOUND in Google's envelope",
     source=(GEMINI_API.at("§4 Model; §9 rule 32"), GEMINI_API.at("§5 Unknown model")),
     needs=GET_MODEL,
+    reads=unknown_model_info,
 )
-def get_unknown_model_not_found(unknown_model_info):
+def get_unknown_model_not_found():
     exchange = unknown_model_info()
     expect.status_in(exchange, (404,))
     expect.google_error(exchange)
@@ -292,8 +263,9 @@ def json_not_found(exchange) -> None:
     "an unknown path under the base URL is a JSON 404 in Google's envelope, never a 200 page",
     source=(GATEWAY_BUGS.at("§5 rule 24; §1 new-api/one-api NoRoute: 200 index.html; §6 F11"), GEMINI_API.at("§9 rule 13")),
     needs=TEXT_MODEL,
+    reads=unknown_path_answer,
 )
-def unknown_path_not_found(unknown_path_answer):
+def unknown_path_not_found():
     json_not_found(unknown_path_answer())
 
 
@@ -319,8 +291,9 @@ def _rate_limited(rate_limited_answer, client):
         GATEWAY_BUGS.at("§5 rule 5; §6 F9"),
     ),
     needs=TEXT_MODEL,
+    reads=rate_limited_answer,
 )
-def rate_limit_resource_exhausted(rate_limited_answer, client):
+def rate_limit_resource_exhausted(client):
     exchange = _rate_limited(rate_limited_answer, client)
     expect.status_in(exchange, (429,))
     error = expect.google_error(exchange)
@@ -337,8 +310,9 @@ def rate_limit_resource_exhausted(rate_limited_answer, client):
     "a 429 carries a google.rpc.RetryInfo detail saying when to retry",
     source=(GEMINI_API.at("§5 Detail types: RetryInfo; §9 rule 18"), GATEWAY_BUGS.at("§4 SDK parsing facts: Retries parse RetryInfo; §5 rule 5")),
     needs=TEXT_MODEL,
+    reads=rate_limited_answer,
 )
-def rate_limit_retry_info(rate_limited_answer, client):
+def rate_limit_retry_info(client):
     exchange = _rate_limited(rate_limited_answer, client)
     if exchange.status != 429:
         not_applicable(f"the rate-limited request got HTTP {exchange.status}, not a 429 (ACT-11 reports it)")

@@ -10,10 +10,23 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import expect, requests
+from conformance import expect
+from conformance.recipes.auth import answer_with_key_in
+from conformance.recipes.common import (
+    WRONG_KEY,
+    missing_key_rejection,
+    text_response,
+    wrong_key_rejection,
+)
 from conformance.rules import GENERATE, MUST, rule
-from conformance.shared import WRONG_KEY, recipe
-from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA, NEXUSFLOW, TOKENSMART
+from conformance.sources import (
+    AIONE_NATIVE,
+    GATEWAY_BUGS,
+    GEMINI_API,
+    NEBULA,
+    NEXUSFLOW,
+    TOKENSMART,
+)
 from conformance.vocabulary import AUTH_PLACEMENTS
 
 AUTH_DOCS = (
@@ -25,15 +38,9 @@ AUTH_DOCS = (
 )
 
 
-@recipe
-def answer_with_key_in(client, target, placement):
-    """A tiny request with the key in one placement."""
-    return client.generate(target.model("text"), requests.tiny_request(target), auth=placement)
-
-
-@rule("AUTH-01", MUST, "the API key is accepted in each placement the target declares", source=AUTH_DOCS, needs=GENERATE)
+@rule("AUTH-01", MUST, "the API key is accepted in each placement the target declares", source=AUTH_DOCS, needs=GENERATE, reads=answer_with_key_in)
 @pytest.mark.parametrize("placement", AUTH_PLACEMENTS)
-def declared_auth_accepted(answer_with_key_in, placement):
+def declared_auth_accepted(placement):
     expect.status_ok(answer_with_key_in())
 
 
@@ -43,8 +50,9 @@ def declared_auth_accepted(answer_with_key_in, placement):
     "a request without a key is rejected with an auth-failure status",
     source=(GEMINI_API.at("§5 Missing key; §9 rule 16"), NEBULA.at("Error handling: 401"), TOKENSMART.at("Error response format: 401")),
     needs=GENERATE,
+    reads=missing_key_rejection,
 )
-def missing_key_rejected(missing_key_rejection, target):
+def missing_key_rejected(target):
     expect.status_in(missing_key_rejection(), target.expect.auth_failure)
 
 
@@ -54,8 +62,9 @@ def missing_key_rejected(missing_key_rejection, target):
     "a request with a wrong key is rejected with an auth-failure status",
     source=(GEMINI_API.at("§5 Invalid key; §9 rule 16"), NEBULA.at("Error handling: 401"), TOKENSMART.at("Error response format: 401")),
     needs=GENERATE,
+    reads=wrong_key_rejection,
 )
-def wrong_key_rejected(wrong_key_rejection, target):
+def wrong_key_rejected(target):
     expect.status_in(wrong_key_rejection(), target.expect.auth_failure)
 
 
@@ -65,8 +74,9 @@ def wrong_key_rejected(wrong_key_rejection, target):
     "the key sent is never echoed back, in an error or a success",
     source=(GATEWAY_BUGS.at("§5 rule 7; §4 Auth/keys: DFIR-Companion#516, litellm#10983"), TOKENSMART.at("Authentication: ?key= warning")),
     needs=GENERATE,
+    reads=(wrong_key_rejection, text_response),
 )
-def key_not_echoed(wrong_key_rejection, text_response, client):
+def key_not_echoed(client):
     for exchange, key in ((wrong_key_rejection(), WRONG_KEY), (text_response(), client.key)):
         if key and _contains(exchange, key):
             raise expect.fail(

@@ -14,36 +14,22 @@ candidatesTokenCount, a system_instruction raises promptTokenCount over the same
 
 from __future__ import annotations
 
-from conformance import expect, requests
+from conformance import expect
 from conformance.outcomes import not_applicable
+from conformance.recipes import bodies
+from conformance.recipes.casing import (
+    float_top_k_answer,
+    python_sdk_body_answer,
+    snake_case_answer,
+    snake_case_answer_without_instruction,
+)
 from conformance.rules import GENERATE, MUST, rule
-from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, TOKENSMART
 from conformance.usage import count_of
 
 RESPONSE = "generate_content_response"
 SNAKE_CASE_BODY = "a body in snake_case field names"
 JSON_MAPPING = GEMINI_API.at("§1 Proto3 JSON mapping: parsers accept both names; §9 rule 4")
-
-
-def _snake_case(client, target, system_instruction: bool):
-    return client.generate(target.model("text"), requests.snake_case_request(target, system_instruction=system_instruction))
-
-
-snake_case_answer = recipe(_snake_case, name="snake_case_answer", system_instruction=True)
-snake_case_answer_without_instruction = recipe(
-    _snake_case, name="snake_case_answer_without_instruction", system_instruction=False
-)
-
-
-@recipe
-def float_top_k_answer(client, target):
-    return client.generate(target.model("text"), requests.float_top_k_request(target))
-
-
-@recipe
-def python_sdk_body_answer(client, target):
-    return client.generate(target.model("text"), requests.python_sdk_request(target))
 
 
 def _accepted(exchange, body: str):
@@ -58,17 +44,18 @@ def _accepted(exchange, body: str):
     "a body written in snake_case proto names (generation_config, max_output_tokens, inline_data) is accepted and applied",
     source=(JSON_MAPPING, TOKENSMART.at("Example: multimodal: inline_data / mime_type"), GATEWAY_BUGS.at("§5 rule 13; new-api PR#1145, litellm#37028")),
     needs=GENERATE,
+    reads=snake_case_answer,
 )
-def snake_case_body(snake_case_answer):
+def snake_case_body():
     exchange = snake_case_answer()
     used = _usage(_accepted(exchange, SNAKE_CASE_BODY), "candidatesTokenCount", absent_as=0)
-    if used > requests.CASING_MAX_OUTPUT_TOKENS:
+    if used > bodies.CASING_MAX_OUTPUT_TOKENS:
         raise expect.fail(
             f"the answer used {used} output tokens although generation_config.max_output_tokens was "
-            f"{requests.CASING_MAX_OUTPUT_TOKENS}: the snake_case generation_config was not applied",
+            f"{bodies.CASING_MAX_OUTPUT_TOKENS}: the snake_case generation_config was not applied",
             exchange,
             path="$.usageMetadata.candidatesTokenCount",
-            expected=f"<= {requests.CASING_MAX_OUTPUT_TOKENS}",
+            expected=f"<= {bodies.CASING_MAX_OUTPUT_TOKENS}",
             actual=used,
         )
 
@@ -79,13 +66,14 @@ def snake_case_body(snake_case_answer):
     "a snake_case system_instruction is applied (it counts in promptTokenCount)",
     source=(JSON_MAPPING, GATEWAY_BUGS.at("§4 Request fields: new-api#1431, #2448; §6 F22")),
     needs=GENERATE,
+    reads=(snake_case_answer, snake_case_answer_without_instruction),
 )
-def snake_case_system_instruction(snake_case_answer, snake_case_answer_without_instruction):
+def snake_case_system_instruction():
     with_it, without = snake_case_answer(), snake_case_answer_without_instruction()
     counts = [_usage(_accepted(exchange, SNAKE_CASE_BODY), "promptTokenCount") for exchange in (with_it, without)]
     if counts[0] <= counts[1]:
         raise expect.fail(
-            f"promptTokenCount is {counts[0]} with a {len(requests.SYSTEM_INSTRUCTION.split())}-word system_instruction "
+            f"promptTokenCount is {counts[0]} with a {len(bodies.SYSTEM_INSTRUCTION.split())}-word system_instruction "
             f"and {counts[1]} without it: the system_instruction never reached the model",
             with_it,
             path="$.usageMetadata.promptTokenCount",
@@ -100,8 +88,9 @@ def snake_case_system_instruction(snake_case_answer, snake_case_answer_without_i
     "an integral float in an int field (topK: 40.0, as google-genai sends it) is accepted",
     source=(GEMINI_API.at("§1: the Python SDK sends \"topK\": 40.0; §9 rule 4"),),
     needs=GENERATE,
+    reads=float_top_k_answer,
 )
-def integral_float_accepted(float_top_k_answer):
+def integral_float_accepted():
     _accepted(float_top_k_answer(), "a body with topK: 40.0")
 
 
@@ -111,8 +100,9 @@ def integral_float_accepted(float_top_k_answer):
     "the mixed-case body google-genai sends (inlineData.mime_type, thinkingConfig.thinking_budget) is accepted and applied",
     source=(GEMINI_API.at("§1: the Python SDK sends mixed snake_case and camelCase; §8 captured body; §9 rule 4"), GATEWAY_BUGS.at("§5 rule 13; Aether#161")),
     needs=GENERATE,
+    reads=python_sdk_body_answer,
 )
-def python_sdk_body(python_sdk_body_answer, target):
+def python_sdk_body(target):
     exchange = python_sdk_body_answer()
     body = _accepted(exchange, "the mixed-case body google-genai sends")
     if "thinking" in target.features:

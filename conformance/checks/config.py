@@ -21,10 +21,17 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from conformance import expect, requests
+from conformance import expect
 from conformance.outcomes import not_applicable
+from conformance.recipes import bodies
+from conformance.recipes.common import tiny_response
+from conformance.recipes.config import (
+    capped_answer,
+    json_mode_answer,
+    stop_sequence_answer,
+    system_instruction_answer,
+)
 from conformance.rules import GENERATE, MUST, rule
-from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, NEXUSFLOW, TOKENSMART
 from conformance.usage import count_of
 
@@ -32,20 +39,9 @@ RESPONSE = "generate_content_response"
 GENERATION_CONFIG = GEMINI_API.at("§2 GenerationConfig")
 
 
-def accepted(exchange) -> dict:
-    """The answer to a request the gateway accepted. Any 2xx will do here (that it is exactly 200 is
-    GEN-06's), and a body that is not one JSON object leaves nothing to judge (SHAPE-01's)."""
-    if not 200 <= exchange.status < 300:
-        expect.status_ok(exchange)
-    body = expect.json_body(exchange)
-    if not isinstance(body, dict):
-        not_applicable("the answer is not one JSON object (SHAPE-01 checks that)")
-    return body
-
-
 def _answer(exchange) -> dict:
     """The body of a success that has an answer to read."""
-    body = accepted(exchange)
+    body = expect.accepted(exchange)
     expect.matches_schema(body, f"{RESPONSE}#/$defs/HasCandidates", exchange)
     return body
 
@@ -56,45 +52,26 @@ def _text(body: dict) -> str:
     return "".join(part["text"] for part in parts if isinstance(part.get("text"), str) and not part.get("thought"))
 
 
-@recipe
-def capped_answer(client, target):
-    return client.generate(target.model("text"), requests.capped_request(target))
-
-
-@recipe
-def stop_sequence_answer(client, target):
-    return client.generate(target.model("text"), requests.stop_sequence_request(target))
-
-
-@recipe
-def json_mode_answer(client, target, schema_field):
-    return client.generate(target.model("text"), requests.json_mode_request(target, schema_field))
-
-
-@recipe
-def system_instruction_answer(client, target):
-    return client.generate(target.model("text"), requests.system_instruction_request(target))
-
-
 @rule(
     "CFG-01",
     MUST,
-    f"with maxOutputTokens {requests.CAPPED_MAX_OUTPUT_TOKENS}, candidatesTokenCount is at most {requests.CAPPED_MAX_OUTPUT_TOKENS}",
+    f"with maxOutputTokens {bodies.CAPPED_MAX_OUTPUT_TOKENS}, candidatesTokenCount is at most {bodies.CAPPED_MAX_OUTPUT_TOKENS}",
     source=(GENERATION_CONFIG, NEBULA.at("generationConfig: maxOutputTokens"), NEXUSFLOW.at("generationConfig.maxOutputTokens")),
     needs=GENERATE,
+    reads=capped_answer,
 )
-def max_output_tokens_cap(capped_answer):
+def max_output_tokens_cap():
     exchange = capped_answer()
-    usage = accepted(exchange).get("usageMetadata")
+    usage = expect.accepted(exchange).get("usageMetadata")
     if not isinstance(usage, dict):
         not_applicable("the answer carries no usageMetadata to read (GEN-04 checks its presence)")
     count = usage.get("candidatesTokenCount", 0)  # proto3 leaves out a 0
-    if not isinstance(count, int) or count > requests.CAPPED_MAX_OUTPUT_TOKENS:
+    if not isinstance(count, int) or count > bodies.CAPPED_MAX_OUTPUT_TOKENS:
         raise expect.fail(
-            f"candidatesTokenCount is {count!r} for maxOutputTokens {requests.CAPPED_MAX_OUTPUT_TOKENS}: the cap was not applied",
+            f"candidatesTokenCount is {count!r} for maxOutputTokens {bodies.CAPPED_MAX_OUTPUT_TOKENS}: the cap was not applied",
             exchange,
             path="$.usageMetadata.candidatesTokenCount",
-            expected=f"<= {requests.CAPPED_MAX_OUTPUT_TOKENS}",
+            expected=f"<= {bodies.CAPPED_MAX_OUTPUT_TOKENS}",
             actual=count,
         )
 
@@ -105,10 +82,11 @@ def max_output_tokens_cap(capped_answer):
     "an answer cut by maxOutputTokens ends with finishReason MAX_TOKENS, not STOP",
     source=(GEMINI_API.at("§3 FinishReason: MAX_TOKENS"), GATEWAY_BUGS.at("§1 new-api ResponseOpenAI2Gemini: finishReason mapping; §4 envoyproxy/ai-gateway PR#2107; §6 F16")),
     needs=GENERATE,
+    reads=capped_answer,
 )
-def max_tokens_finish_reason(capped_answer):
+def max_tokens_finish_reason():
     exchange = capped_answer()
-    body = accepted(exchange)
+    body = expect.accepted(exchange)
     if not any(isinstance(candidate, dict) and "finishReason" in candidate for candidate in body.get("candidates") or ()):
         not_applicable("the answer carries no finishReason (GEN-03 checks its presence)")
     expect.matches_schema(body, f"{RESPONSE}#/$defs/StoppedAtMaxTokens", exchange)
@@ -120,17 +98,18 @@ def max_tokens_finish_reason(capped_answer):
     "stopSequences end the answer before the stop text (which is not included), with finishReason STOP",
     source=(GEMINI_API.at("§2 GenerationConfig: stopSequences, the stop text is not included"), NEBULA.at("generationConfig: stopSequences"), NEXUSFLOW.at("generationConfig.stopSequences"), GATEWAY_BUGS.at("§5 rule 13")),
     needs=GENERATE,
+    reads=stop_sequence_answer,
 )
-def stop_sequences(stop_sequence_answer):
+def stop_sequences():
     exchange = stop_sequence_answer()
     body = _answer(exchange)
     text = _text(body)
-    if any(stop.lower() in text.lower() for stop in requests.STOP_SEQUENCES):
+    if any(stop.lower() in text.lower() for stop in bodies.STOP_SEQUENCES):
         raise expect.fail(
-            f"the answer runs on past the stop sequence {requests.STOP_SEQUENCES[0]!r}",
+            f"the answer runs on past the stop sequence {bodies.STOP_SEQUENCES[0]!r}",
             exchange,
             path="$.candidates[0].content.parts",
-            expected=f"text ending before {requests.STOP_SEQUENCES[0]!r}",
+            expected=f"text ending before {bodies.STOP_SEQUENCES[0]!r}",
             actual=text[-120:],
         )
     reason = body["candidates"][0].get("finishReason")
@@ -144,23 +123,24 @@ def stop_sequences(stop_sequence_answer):
     "with responseMimeType application/json and a responseSchema or responseJsonSchema, the text is JSON valid against it",
     source=(GEMINI_API.at("§2 GenerationConfig: responseMimeType, responseSchema, responseJsonSchema"), TOKENSMART.at("Request body: generationConfig"), GATEWAY_BUGS.at("§1 new-api: responseSchema not mapped; §5 rule 13")),
     needs=GENERATE,
+    reads=json_mode_answer,
 )
-@pytest.mark.parametrize("schema_field", list(requests.RESPONSE_SCHEMAS))
-def json_mode(json_mode_answer, schema_field):
+@pytest.mark.parametrize("schema_field", list(bodies.RESPONSE_SCHEMAS))
+def json_mode(schema_field):
     exchange = json_mode_answer()
     text = _text(_answer(exchange))
     try:
         value = json.loads(text)
     except ValueError:
         raise expect.fail("the answer in JSON mode is not JSON", exchange, path="$.candidates[0].content.parts", expected="a JSON text", actual=text[:200]) from None
-    schema = _as_json_schema(requests.RESPONSE_SCHEMAS[schema_field])
+    schema = _as_json_schema(bodies.RESPONSE_SCHEMAS[schema_field])
     problems = sorted(Draft202012Validator(schema).iter_errors(value), key=lambda error: list(error.path))
     if problems:
         raise expect.fail(
             f"the JSON answer does not match the {schema_field} sent: {problems[0].message}",
             exchange,
             path="$.candidates[0].content.parts[*].text",
-            expected=json.dumps(requests.RESPONSE_SCHEMAS[schema_field]),
+            expected=json.dumps(bodies.RESPONSE_SCHEMAS[schema_field]),
             actual=text[:200],
         )
 
@@ -180,14 +160,15 @@ def _as_json_schema(schema):
     "systemInstruction reaches the model: it counts in promptTokenCount",
     source=(GEMINI_API.at("§2 GenerateContentRequest: systemInstruction"), NEBULA.at("systemInstruction"), TOKENSMART.at("Request body: systemInstruction"), GATEWAY_BUGS.at("§4 litellm#12671: top-level systemInstruction lost; §6 F22")),
     needs=GENERATE,
+    reads=(system_instruction_answer, tiny_response),
 )
-def system_instruction_counted(system_instruction_answer, tiny_response):
+def system_instruction_counted():
     raises_prompt_tokens(tiny_response, system_instruction_answer(), "the systemInstruction")
 
 
 def raises_prompt_tokens(tiny_response, exchange, what: str) -> None:
     """``exchange`` (the tiny request plus ``what``) counts more prompt tokens than the tiny request."""
-    counts = [count_of(accepted(answer), "promptTokenCount") for answer in (exchange, tiny_response())]
+    counts = [count_of(expect.accepted(answer), "promptTokenCount") for answer in (exchange, tiny_response())]
     if None in counts:
         not_applicable("the answers carry no promptTokenCount to compare (GEN-04 checks usageMetadata)")
     if counts[0] <= counts[1]:

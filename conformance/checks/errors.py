@@ -17,8 +17,15 @@ import pytest
 from conformance import expect
 from conformance.google_rpc import CANONICAL_NAMES
 from conformance.outcomes import not_applicable
+from conformance.recipes.common import (
+    REJECTED_REQUESTS,
+    bad_role_rejection,
+    malformed_json_rejection,
+    missing_contents_rejection,
+    rejection,
+    unknown_model_rejection,
+)
 from conformance.rules import GENERATE, MUST, rule
-from conformance.shared import REJECTED_REQUESTS
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
 
 CASES = tuple(REJECTED_REQUESTS)
@@ -37,24 +44,24 @@ def _rejection(rejection, case: str):
     return exchange
 
 
-@rule("ERR-01", MUST, "an error body is a Google error envelope {error: {code, message, status, details?}}", source=ENVELOPE_DOCS, needs=GENERATE)
+@rule("ERR-01", MUST, "an error body is a Google error envelope {error: {code, message, status, details?}}", source=ENVELOPE_DOCS, needs=GENERATE, reads=rejection)
 @pytest.mark.parametrize("case", CASES)
-def error_envelope(rejection, case):
+def error_envelope(case):
     expect.google_error(_rejection(rejection, case))
 
 
-@rule("ERR-02", MUST, "error.code equals the HTTP status", source=(GEMINI_API.at("§5 Envelope; §9 rule 13"), GEMINI_API.at("§8: SDKs read the code")), needs=GENERATE)
+@rule("ERR-02", MUST, "error.code equals the HTTP status", source=(GEMINI_API.at("§5 Envelope; §9 rule 13"), GEMINI_API.at("§8: SDKs read the code")), needs=GENERATE, reads=rejection)
 @pytest.mark.parametrize("case", CASES)
-def error_code_matches_status(rejection, case):
+def error_code_matches_status(case):
     exchange = _rejection(rejection, case)
     code = _error_field(exchange, "code")
     if code != exchange.status:
         raise expect.fail(f"error.code is {code!r} but the HTTP status is {exchange.status}", exchange, path="$.error.code", expected=exchange.status, actual=code)
 
 
-@rule("ERR-03", MUST, "error.status is the google.rpc status name canonical for the HTTP status", source=(GEMINI_API.at("§5 google.rpc.Code -> HTTP; §9 rule 14"), TOKENSMART.at("Error response format")), needs=GENERATE)
+@rule("ERR-03", MUST, "error.status is the google.rpc status name canonical for the HTTP status", source=(GEMINI_API.at("§5 google.rpc.Code -> HTTP; §9 rule 14"), TOKENSMART.at("Error response format")), needs=GENERATE, reads=rejection)
 @pytest.mark.parametrize("case", CASES)
-def canonical_status_name(rejection, case):
+def canonical_status_name(case):
     exchange = _rejection(rejection, case)
     status = _error_field(exchange, "status")
     allowed = CANONICAL_NAMES.get(exchange.status)
@@ -68,9 +75,9 @@ def canonical_status_name(rejection, case):
         )
 
 
-@rule("ERR-04", MUST, "an error is served with Content-Type application/json", source=(GEMINI_API.at("§7 Node SDK: non-JSON errors lose their status; §9 rule 13"),), needs=GENERATE)
+@rule("ERR-04", MUST, "an error is served with Content-Type application/json", source=(GEMINI_API.at("§7 Node SDK: non-JSON errors lose their status; §9 rule 13"),), needs=GENERATE, reads=rejection)
 @pytest.mark.parametrize("case", CASES)
-def error_json_content_type(rejection, case):
+def error_json_content_type(case):
     expect.media_type(_rejection(rejection, case), expect.JSON_TYPES)
 
 
@@ -84,21 +91,21 @@ def _rejected_with(rejection, status: int) -> None:
     expect.status_in(rejection(), (status,))
 
 
-@rule("ERR-05", MUST, "an unknown model gives HTTP 404 (NOT_FOUND)", source=(GEMINI_API.at("§5 Unknown model; §9 rule 15"), NEBULA.at("Error handling: 404"), TOKENSMART.at("Error response format: 404 NOT_FOUND")), needs=GENERATE)
-def unknown_model_not_found(unknown_model_rejection):
+@rule("ERR-05", MUST, "an unknown model gives HTTP 404 (NOT_FOUND)", source=(GEMINI_API.at("§5 Unknown model; §9 rule 15"), NEBULA.at("Error handling: 404"), TOKENSMART.at("Error response format: 404 NOT_FOUND")), needs=GENERATE, reads=unknown_model_rejection)
+def unknown_model_not_found():
     _rejected_with(unknown_model_rejection, 404)
 
 
-@rule("ERR-06", MUST, "a request without contents gives HTTP 400 (INVALID_ARGUMENT)", source=(GEMINI_API.at("§5 Missing contents; §9 rule 17"), NEBULA.at("Error handling: 400 (e.g. missing contents)"), GATEWAY_BUGS.at("§5 rule 26")), needs=GENERATE)
-def missing_contents_invalid_argument(missing_contents_rejection):
+@rule("ERR-06", MUST, "a request without contents gives HTTP 400 (INVALID_ARGUMENT)", source=(GEMINI_API.at("§5 Missing contents; §9 rule 17"), NEBULA.at("Error handling: 400 (e.g. missing contents)"), GATEWAY_BUGS.at("§5 rule 26")), needs=GENERATE, reads=missing_contents_rejection)
+def missing_contents_invalid_argument():
     _rejected_with(missing_contents_rejection, 400)
 
 
-@rule("ERR-07", MUST, "a body that is not valid JSON gives HTTP 400 (INVALID_ARGUMENT)", source=(GEMINI_API.at("§5 Envelope"), GATEWAY_BUGS.at("§5 rule 26")), needs=GENERATE)
-def malformed_json_invalid_argument(malformed_json_rejection):
+@rule("ERR-07", MUST, "a body that is not valid JSON gives HTTP 400 (INVALID_ARGUMENT)", source=(GEMINI_API.at("§5 Envelope"), GATEWAY_BUGS.at("§5 rule 26")), needs=GENERATE, reads=malformed_json_rejection)
+def malformed_json_invalid_argument():
     _rejected_with(malformed_json_rejection, 400)
 
 
-@rule("ERR-08", MUST, "a content role other than user or model gives HTTP 400 (INVALID_ARGUMENT)", source=(GEMINI_API.at("§2 Content: role user or model"), NEBULA.at("contents: role (user or model)"), GATEWAY_BUGS.at("§4 Errors: one-api#1385")), needs=GENERATE)
-def bad_role_invalid_argument(bad_role_rejection):
+@rule("ERR-08", MUST, "a content role other than user or model gives HTTP 400 (INVALID_ARGUMENT)", source=(GEMINI_API.at("§2 Content: role user or model"), NEBULA.at("contents: role (user or model)"), GATEWAY_BUGS.at("§4 Errors: one-api#1385")), needs=GENERATE, reads=bad_role_rejection)
+def bad_role_invalid_argument():
     _rejected_with(bad_role_rejection, 400)

@@ -25,13 +25,32 @@ FID-17 the gateway authenticates upstream with its own credential in x-goog-api-
 
 from __future__ import annotations
 
-import pytest
-
 from conformance import expect
-from conformance.fidelity import COUNTED, STREAMED, WHOLE, contains, doubled_fields, first_difference, normalized, send_probe
-from conformance.outcomes import not_applicable
+from conformance.fidelity import (
+    COUNTED,
+    contains,
+    doubled_fields,
+    first_difference,
+    normalized,
+)
+from conformance.recipes.fidelity import (
+    big_image_probes,
+    blocked_prompt_probe,
+    count_tokens_probe,
+    cumulative_stream_probe,
+    cumulative_stream_probes,
+    echo_probes_by_placement,
+    every_field_probe,
+    failed_stream_probes,
+    finish_reason_probes,
+    function_call_probes,
+    long_silence_probe,
+    rich_response_probe,
+    snake_case_probe,
+    thought_probes,
+    upstream_error_probes,
+)
 from conformance.rules import GENERATE, MUST, SHOULD, STREAM, Needs, rule
-from conformance.shared import recipe
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, TOKENSMART
 
 FIDELITY = Needs(features=("fidelity",))
@@ -42,54 +61,6 @@ PASSTHROUGH = AIONE_NATIVE.at("Limitations & Notes 5: byte-level passthrough, no
 UNCHANGED = TOKENSMART.at("Using Google's official SDK: field names, error handling preserve Google's official semantics")
 # How far the client's first event may trail the upstream's, and its stream's spread the upstream's.
 PROMPT_S = 1.0
-
-
-def _probe(client, target, upstream, scenario, mode=WHOLE, auth=None, body="marked"):
-    """One marked request through the gateway, and the upstream's record of it (conformance/fidelity.py)."""
-    if upstream is None:
-        spec = target.upstream
-        if spec is not None:
-            pytest.skip(f"set {spec.key_env} (the upstream key its gateway is configured with) to run the fidelity checks of target {target.name}")
-        not_applicable(f"target {target.name} declares no upstream (targets.yaml upstream: {{port, key_env}})")
-    return send_probe(client, target, upstream, scenario, mode, auth, body)
-
-
-def _probes(name: str, scenario: str | None = None, modes=(STREAMED, WHOLE), variants=None):
-    """A recipe of one probe per mode of ``scenario`` (or per {scenario, mode} of ``variants``), read as a list."""
-    each = variants or [{"scenario": scenario, "mode": mode} for mode in modes]
-    return recipe(_probe, name=name, each=each)
-
-
-cumulative_stream_probes = _probes("cumulative_stream_probes", "cumulative_stream")
-finish_reason_probes = _probes("finish_reason_probes", variants=[
-    {"scenario": "cumulative_stream", "mode": STREAMED},
-    {"scenario": "max_tokens", "mode": STREAMED},
-    {"scenario": "max_tokens", "mode": WHOLE},
-    {"scenario": "safety", "mode": WHOLE},
-])
-thought_probes = _probes("thought_probes", "thoughts")
-function_call_probes = _probes("function_call_probes", "function_calls", (WHOLE, STREAMED))
-big_image_probes = _probes("big_image_probes", "big_image", (WHOLE, STREAMED))
-upstream_error_probes = _probes("upstream_error_probes", variants=[
-    {"scenario": "rate_limited", "mode": WHOLE}, {"scenario": "internal_error", "mode": WHOLE}
-])
-failed_stream_probes = _probes("failed_stream_probes", variants=[
-    {"scenario": "error_after_first_chunk", "mode": STREAMED}, {"scenario": "dropped_stream", "mode": STREAMED}
-])
-blocked_prompt_probe = recipe(_probe, name="blocked_prompt_probe", scenario="blocked_prompt", mode=WHOLE)
-rich_response_probe = recipe(_probe, name="rich_response_probe", scenario="rich_response", mode=WHOLE)
-# FID-10 judges timing: its stream is fetched alone, not beside the 8 MB image probes.
-cumulative_stream_probe = recipe(_probe, name="cumulative_stream_probe", scenario="cumulative_stream", mode=STREAMED, alone=True)
-long_silence_probe = recipe(_probe, name="long_silence_probe", scenario="long_silence", mode=STREAMED)
-every_field_probe = recipe(_probe, name="every_field_probe", scenario="echo", mode=WHOLE, body="every_field")
-snake_case_probe = recipe(_probe, name="snake_case_probe", scenario="echo", mode=WHOLE, body="snake_case")
-count_tokens_probe = recipe(_probe, name="count_tokens_probe", scenario="count_tokens", mode=COUNTED, body="count_tokens")
-
-
-@recipe
-def echo_probes_by_placement(client, target, upstream):
-    """{placement: probe}: one relayed echo per key placement the target declares."""
-    return {placement: _probe(client, target, upstream, "echo", auth=placement) for placement in target.auth or (None,)}
 
 
 def _parts(response) -> list:
@@ -113,8 +84,9 @@ def _same_events(probes, what: str, part) -> None:
     "usageMetadata reaches the client as the upstream sent it, in every chunk and in whole responses",
     source=(GATEWAY_BUGS.at("§5 rule 8; one-api ResponseText2Usage, agno#6264, ai-tally#376"), PASSTHROUGH),
     needs=RELAYED_BOTH,
+    reads=cumulative_stream_probes,
 )
-def usage_passed_through(cumulative_stream_probes):
+def usage_passed_through():
     _same_events(cumulative_stream_probes(), "usageMetadata", lambda r: r.get("usageMetadata"))
 
 
@@ -124,8 +96,9 @@ def usage_passed_through(cumulative_stream_probes):
     "finishReason reaches the client with the upstream's value (STOP, MAX_TOKENS, SAFETY), on exactly the chunks that carried it",
     source=(GATEWAY_BUGS.at("§5 rule 9; CLIProxyAPI#5651, kelivo#1003, litellm#40477"), GEMINI_API.at("§3 FinishReason; §6 chunk contents")),
     needs=RELAYED_BOTH,
+    reads=finish_reason_probes,
 )
-def finish_reason_where_sent(finish_reason_probes):
+def finish_reason_where_sent():
     _same_events(finish_reason_probes(), "finishReason", _finish_reasons)
 
 
@@ -135,8 +108,9 @@ def finish_reason_where_sent(finish_reason_probes):
     "thought parts and thoughtSignature (also on an empty-text final part) pass through byte-exact",
     source=(GATEWAY_BUGS.at("§5 rule 10; litellm#16893, #25322, Antigravity-Manager#3202"), GEMINI_API.at("§2 Part: thought, thoughtSignature")),
     needs=RELAYED_BOTH,
+    reads=thought_probes,
 )
-def thought_parts_exact(thought_probes):
+def thought_parts_exact():
     _same_events(thought_probes(), "the parts", _parts)
 
 
@@ -146,8 +120,9 @@ def thought_parts_exact(thought_probes):
     "parallel functionCall parts pass through exactly: ids, order, args as JSON objects, thoughtSignature",
     source=(GATEWAY_BUGS.at("§5 rule 11; new-api convert, one-api parts[0], CLIProxyAPI#3256"), GEMINI_API.at("§2 Part: functionCall{id, name, args}")),
     needs=RELAYED_BOTH,
+    reads=function_call_probes,
 )
-def function_calls_exact(function_call_probes):
+def function_calls_exact():
     _same_events(function_call_probes(), "the functionCall parts", _parts)
 
 
@@ -157,8 +132,9 @@ def function_calls_exact(function_call_probes):
     "an 8 MB inlineData image passes through byte-exact, in a whole response and as one stream event",
     source=(GATEWAY_BUGS.at("§5 rules 15, 20; one-api bufio 64 KiB, sub2api#4798, owndev#56"), PASSTHROUGH),
     needs=RELAYED_BOTH,
+    reads=big_image_probes,
 )
-def inline_image_exact(big_image_probes):
+def inline_image_exact():
     _same_events(big_image_probes(), "the inlineData parts", _parts)
 
 
@@ -168,8 +144,9 @@ def inline_image_exact(big_image_probes):
     "upstream errors (429 with RetryInfo, 500) keep their HTTP status and error body, details included",
     source=(GATEWAY_BUGS.at("§5 rule 5; new-api RelayErrorHandler, bugs F9"), GEMINI_API.at("§5 Errors; §9 rule 18")),
     needs=RELAYED,
+    reads=upstream_error_probes,
 )
-def upstream_errors_preserved(upstream_error_probes):
+def upstream_errors_preserved():
     _same_events(upstream_error_probes(), "the error", lambda body: body)
 
 
@@ -179,8 +156,9 @@ def upstream_errors_preserved(upstream_error_probes):
     "a stream that fails upstream (error event, dropped connection) fails at the client: no invented chunk or finishReason, and the error event relayed or the connection cut",
     source=(GATEWAY_BUGS.at("§5 rule 19; F29, new-api fork failureSSE"), GEMINI_API.at("§6 Errors: mid-stream error events")),
     needs=RELAYED_STREAM,
+    reads=failed_stream_probes,
 )
-def failed_stream_not_completed(failed_stream_probes):
+def failed_stream_not_completed():
     for probe in failed_stream_probes():
         _stream_fails_visibly(probe)
 
@@ -207,8 +185,9 @@ def _stream_fails_visibly(probe) -> None:
     "a blocked prompt (promptFeedback, no candidates) reaches the client as the upstream's HTTP 200 body",
     source=(GATEWAY_BUGS.at("§5 rule 18; F28, litellm#40477"), GEMINI_API.at("§3 PromptFeedback.BlockReason: HTTP 200")),
     needs=RELAYED,
+    reads=blocked_prompt_probe,
 )
-def blocked_prompt_passed_through(blocked_prompt_probe):
+def blocked_prompt_passed_through():
     _same_events([blocked_prompt_probe()], "the blocked-prompt answer", lambda body: body)
 
 
@@ -218,8 +197,9 @@ def blocked_prompt_passed_through(blocked_prompt_probe):
     "a whole response reaches the client exactly: no key added, dropped or renamed (citationSources, safetyRatings, avgLogprobs, ...), no value changed",
     source=(GATEWAY_BUGS.at("§5 rules 14, 25; litellm native transform citationSources->citations"), PASSTHROUGH, UNCHANGED),
     needs=RELAYED,
+    reads=rich_response_probe,
 )
-def whole_response_exact(rich_response_probe):
+def whole_response_exact():
     _same_events([rich_response_probe()], "the response", lambda body: body)
 
 
@@ -229,8 +209,9 @@ def whole_response_exact(rich_response_probe):
     f"stream events are relayed as they come: the first within {PROMPT_S:g} s of the upstream's, the rest not coalesced",
     source=(GATEWAY_BUGS.at("§5 rule 2; CLIProxyAPI#593, uni-api#146"), PASSTHROUGH),
     needs=RELAYED_STREAM,
+    reads=cumulative_stream_probe,
 )
-def events_relayed_promptly(cumulative_stream_probe):
+def events_relayed_promptly():
     probe = cumulative_stream_probe()
     sent = [event.at_s for event in probe.upstream.sent]
     arrived = [probe.exchange.arrival(event.end) for event in probe.exchange.sse.chunk_events()]
@@ -253,8 +234,9 @@ def events_relayed_promptly(cumulative_stream_probe):
     "a long upstream silence before the first byte is waited out, not cut by a gateway timeout",
     source=(GATEWAY_BUGS.at("§5 rule 23; F33, sub2api#4798"), AIONE_NATIVE.at("Limitations & Notes 4: timeouts of at least 600 seconds")),
     needs=RELAYED_STREAM,
+    reads=long_silence_probe,
 )
-def long_silence_waited_out(long_silence_probe):
+def long_silence_waited_out():
     _same_events([long_silence_probe()], "the parts", _parts)
 
 
@@ -285,8 +267,9 @@ def _forwarded(probe, received, *, exact: bool) -> None:
     "every request field the client sent (systemInstruction, safetySettings, tools, toolConfig, generationConfig incl. thinkingConfig, history with signatures) reaches the upstream unchanged",
     source=(GATEWAY_BUGS.at("§5 rules 10, 13; litellm#12671, new-api#1431"), GEMINI_API.at("§9 rule 5: forward generationConfig intact")),
     needs=RELAYED,
+    reads=every_field_probe,
 )
-def request_fields_forwarded(every_field_probe):
+def request_fields_forwarded():
     probe = every_field_probe()
     _forwarded(probe, _received(probe), exact=False)
 
@@ -297,8 +280,9 @@ def request_fields_forwarded(every_field_probe):
     "snake_case request fields reach the upstream once: never dropped, never doubled as camelCase",
     source=(GATEWAY_BUGS.at("§5 rule 13; new-api#2448, Aether#161, litellm#37028"), GEMINI_API.at("§1 proto3 JSON mapping: both spellings")),
     needs=RELAYED,
+    reads=snake_case_probe,
 )
-def snake_case_forwarded_once(snake_case_probe):
+def snake_case_forwarded_once():
     probe = snake_case_probe()
     received = _received(probe)
     doubled = list(doubled_fields(received))
@@ -319,8 +303,9 @@ def snake_case_forwarded_once(snake_case_probe):
     "the upstream receives nothing the client did not send: no injected system prompt, setting or thinkingConfig",
     source=(GATEWAY_BUGS.at("§5 rule 14; new-api channel SystemPrompt and param override, F23"), PASSTHROUGH),
     needs=RELAYED,
+    reads=echo_probes_by_placement,
 )
-def nothing_injected(echo_probes_by_placement, target):
+def nothing_injected(target):
     probe = echo_probes_by_placement()[target.default_auth]
     _forwarded(probe, _received(probe), exact=True)
 
@@ -331,8 +316,9 @@ def nothing_injected(echo_probes_by_placement, target):
     "countTokens reaches the upstream as countTokens (not a billed generation), and its answer comes back unchanged",
     source=(GATEWAY_BUGS.at("§5 rule 12; new-api#7283, PR#7388"), GEMINI_API.at("§4 CountTokens")),
     needs=Needs(actions=("countTokens",), models=("text",)) + FIDELITY,
+    reads=count_tokens_probe,
 )
-def count_tokens_relayed_as_such(count_tokens_probe):
+def count_tokens_relayed_as_such():
     probe = count_tokens_probe()
     if probe.upstream.action != COUNTED:
         raise expect.fail(
@@ -351,8 +337,9 @@ def count_tokens_relayed_as_such(count_tokens_probe):
     "the client's API key never reaches the upstream, in any header, query parameter or the body",
     source=(GATEWAY_BUGS.at("§5 rule 7; one-api proxy pass-through, F13"), GEMINI_API.at("§1 Auth")),
     needs=RELAYED,
+    reads=echo_probes_by_placement,
 )
-def client_key_not_forwarded(echo_probes_by_placement, client):
+def client_key_not_forwarded(client):
     for placement, probe in echo_probes_by_placement().items():
         leaks = contains(client.key, probe.upstream) if client.key else []
         if leaks:
@@ -370,8 +357,9 @@ def client_key_not_forwarded(echo_probes_by_placement, client):
     "the gateway authenticates upstream with its own credential in x-goog-api-key, and nowhere else (not Bearer, not ?key=)",
     source=(GATEWAY_BUGS.at("§5 rule 7; xalgorix#2, litellm#7830, DFIR-Companion#516"), GEMINI_API.at("§1 Auth: x-goog-api-key; Bearer is OAuth")),
     needs=RELAYED,
+    reads=echo_probes_by_placement,
 )
-def upstream_key_in_header(echo_probes_by_placement, upstream):
+def upstream_key_in_header(upstream):
     for probe in echo_probes_by_placement().values():
         record = probe.upstream
         elsewhere = [place for place in contains(upstream.key, record) if place != "header x-goog-api-key"]

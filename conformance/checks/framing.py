@@ -26,11 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from conformance import expect, requests
+from conformance import expect
 from conformance.client import sse
 from conformance.outcomes import not_applicable
+from conformance.recipes.common import text_stream
+from conformance.recipes.framing import unknown_model_stream, upstream_failure_stream
 from conformance.rules import MUST, STREAM, rule
-from conformance.shared import UNKNOWN_MODEL, recipe
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA
 
 ONE_DATA_LINE = "data: {json}\\r\\n\\r\\n per event, nothing else"
@@ -61,8 +62,8 @@ FRAMING_DOCS = (
 )
 
 
-@rule("SSE-01", MUST, "a stream has no comment (keep-alive) lines", source=(*FRAMING_DOCS, GATEWAY_BUGS.at("§6 F2")), needs=STREAM)
-def no_comment_lines(text_stream):
+@rule("SSE-01", MUST, "a stream has no comment (keep-alive) lines", source=(*FRAMING_DOCS, GATEWAY_BUGS.at("§6 F2")), needs=STREAM, reads=text_stream)
+def no_comment_lines():
     no_framing_problem(text_stream, {sse.COMMENT_LINE}, sdk="@google/genai skips them")
 
 
@@ -72,13 +73,14 @@ def no_comment_lines(text_stream):
     "a stream has no `event:`, `id:`, `retry:` or other non-data lines",
     source=(*FRAMING_DOCS, GATEWAY_BUGS.at("§1 new-api fork failureSSE; §6 F2")),
     needs=STREAM,
+    reads=text_stream,
 )
-def no_other_fields(text_stream):
+def no_other_fields():
     no_framing_problem(text_stream, {sse.OTHER_FIELD})
 
 
-@rule("SSE-03", MUST, "data lines are written `data: ` with the space", source=(*FRAMING_DOCS, GATEWAY_BUGS.at("§6 F3")), needs=STREAM)
-def data_prefix_with_space(text_stream):
+@rule("SSE-03", MUST, "data lines are written `data: ` with the space", source=(*FRAMING_DOCS, GATEWAY_BUGS.at("§6 F3")), needs=STREAM, reads=text_stream)
+def data_prefix_with_space():
     no_framing_problem(text_stream, {sse.DATA_WITHOUT_SPACE}, sdk="@google/genai accepts it")
 
 
@@ -88,8 +90,9 @@ def data_prefix_with_space(text_stream):
     "a stream has no `data: [DONE]` sentinel: it ends when the connection closes",
     source=(*FRAMING_DOCS, GATEWAY_BUGS.at("§4 litellm PR#29426")),
     needs=STREAM,
+    reads=text_stream,
 )
-def no_done_sentinel(text_stream):
+def no_done_sentinel():
     no_framing_problem(text_stream, {sse.DONE_SENTINEL})
 
 
@@ -99,8 +102,9 @@ def no_done_sentinel(text_stream):
     "each event's JSON sits on a single `data:` line, never split across several",
     source=(*FRAMING_DOCS, AIONE_NATIVE.at("SSE Response Format: each data: line is an independent JSON object"), GATEWAY_BUGS.at("§6 F4")),
     needs=STREAM,
+    reads=text_stream,
 )
-def one_data_line_per_event(text_stream):
+def one_data_line_per_event():
     no_framing_problem(
         text_stream,
         {sse.MULTIPLE_DATA_LINES},
@@ -114,8 +118,9 @@ def one_data_line_per_event(text_stream):
     "each event's data is one valid JSON object (UTF-8, no NaN or Infinity, not an array)",
     source=(*FRAMING_DOCS, NEBULA.at("Streaming: each data: line is a JSON chunk")),
     needs=STREAM,
+    reads=text_stream,
 )
-def data_is_one_json_object(text_stream):
+def data_is_one_json_object():
     no_framing_problem(
         text_stream,
         {sse.NOT_JSON, sse.NOT_AN_OBJECT, sse.INVALID_UTF8},
@@ -129,14 +134,10 @@ def data_is_one_json_object(text_stream):
     "every event, the last one included, ends with a blank line",
     source=(GEMINI_API.at("§6 alt=sse framing; §8: last event without a trailing blank line; §9 rule 22"), GATEWAY_BUGS.at("§5 rule 19; §6 F3")),
     needs=STREAM,
+    reads=text_stream,
 )
-def last_event_terminated(text_stream):
+def last_event_terminated():
     no_framing_problem(text_stream, {sse.UNTERMINATED_EVENT}, expected="a blank line after the last event too")
-
-
-@recipe
-def unknown_model_stream(client, target):
-    return client.stream(UNKNOWN_MODEL, requests.tiny_request(target))  # refused before any model runs
 
 
 @rule(
@@ -145,8 +146,9 @@ def unknown_model_stream(client, target):
     "an error known before the first byte (a stream for an unknown model) is a non-200 JSON error, not 200 + SSE",
     source=(GEMINI_API.at("§6 Errors: errors found before streaming starts; §9 rule 19"), GATEWAY_BUGS.at("§5 rule 5")),
     needs=STREAM,
+    reads=unknown_model_stream,
 )
-def error_before_stream_is_json(unknown_model_stream):
+def error_before_stream_is_json():
     exchange = unknown_model_stream()
     if exchange.status == 200:
         raise expect.fail(
@@ -160,11 +162,6 @@ def error_before_stream_is_json(unknown_model_stream):
     expect.google_error(exchange)
 
 
-@recipe
-def upstream_failure_stream(client, target):
-    return client.stream(target.model("text"), requests.upstream_failure_request(target))
-
-
 @rule(
     "SSE-09",
     MUST,
@@ -174,8 +171,9 @@ def upstream_failure_stream(client, target):
         GATEWAY_BUGS.at("§5 rule 19; §4 SDK parsing facts"),
     ),
     needs=STREAM,
+    reads=(text_stream, upstream_failure_stream),
 )
-def mid_stream_error_event(text_stream, upstream_failure_stream):
+def mid_stream_error_event():
     for exchange in (text_stream(), upstream_failure_stream()):
         chunks = exchange.sse.chunks()
         errors = [index for index, chunk in enumerate(chunks) if "error" in chunk]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from conformance import expect
 from conformance.outcomes import not_applicable
+from conformance.recipes.common import text_response
 from conformance.rules import GENERATE, MUST, rule
 from conformance.sources import AIONE_NATIVE, GEMINI_API, NEBULA, TOKENSMART
 from conformance.usage import total_mismatch
@@ -25,23 +26,24 @@ RESPONSE = "generate_content_response"
     "the response body is a GenerateContentResponse",
     source=(GEMINI_API.at("§3 GenerateContentResponse"), AIONE_NATIVE.at("Response Format: fully identical to the Google Gemini API")),
     needs=GENERATE,
+    reads=text_response,
 )
-def generate_response_schema(text_response):
+def generate_response_schema():
     expect.body_matches_schema(text_response(), RESPONSE)
 
 
-@rule("GEN-02", MUST, 'the candidate content role is "model"', source=(GEMINI_API.at("§3 Candidate; §9 rule 11"), NEBULA.at("Response format")), needs=GENERATE)
-def model_role(text_response):
+@rule("GEN-02", MUST, 'the candidate content role is "model"', source=(GEMINI_API.at("§3 Candidate; §9 rule 11"), NEBULA.at("Response format")), needs=GENERATE, reads=text_response)
+def model_role():
     expect.body_matches_schema(text_response(), f"{RESPONSE}#/$defs/ModelRole")
 
 
-@rule("GEN-03", MUST, "every candidate carries a finishReason from the FinishReason enum", source=GEMINI_API.at("§3 FinishReason; §9 rule 9"), needs=GENERATE)
-def finish_reason(text_response):
+@rule("GEN-03", MUST, "every candidate carries a finishReason from the FinishReason enum", source=GEMINI_API.at("§3 FinishReason; §9 rule 9"), needs=GENERATE, reads=text_response)
+def finish_reason():
     expect.body_matches_schema(text_response(), f"{RESPONSE}#/$defs/Finished")
 
 
-@rule("GEN-04", MUST, "the response carries usageMetadata", source=(GEMINI_API.at("§9 rule 11"), TOKENSMART.at("Token billing breakdown")), needs=GENERATE)
-def usage_present(text_response):
+@rule("GEN-04", MUST, "the response carries usageMetadata", source=(GEMINI_API.at("§9 rule 11"), TOKENSMART.at("Token billing breakdown")), needs=GENERATE, reads=text_response)
+def usage_present():
     expect.body_matches_schema(text_response(), f"{RESPONSE}#/$defs/HasUsage")
 
 
@@ -51,8 +53,9 @@ def usage_present(text_response):
     "totalTokenCount = promptTokenCount + candidatesTokenCount + thoughtsTokenCount + toolUsePromptTokenCount",
     source=(GEMINI_API.at("§3 UsageMetadata: how totalTokenCount is computed; §9 rule 10"), TOKENSMART.at("Token billing breakdown")),
     needs=GENERATE,
+    reads=text_response,
 )
-def total_token_count_adds_up(text_response):
+def total_token_count_adds_up():
     exchange = text_response()
     body = expect.json_body(exchange)
     usage = body.get("usageMetadata") if isinstance(body, dict) else None
@@ -63,8 +66,8 @@ def total_token_count_adds_up(text_response):
         raise expect.fail(problem.summary, exchange, path="$.usageMetadata.totalTokenCount", expected=problem.expected, actual=problem.actual)
 
 
-@rule("GEN-06", MUST, "success is HTTP 200 with Content-Type application/json", source=GEMINI_API.at("§9 rule 6"), needs=GENERATE)
-def json_content_type(text_response):
+@rule("GEN-06", MUST, "success is HTTP 200 with Content-Type application/json", source=GEMINI_API.at("§9 rule 6"), needs=GENERATE, reads=text_response)
+def json_content_type():
     exchange = text_response()
     expect.status_ok(exchange)
     expect.media_type(exchange, expect.JSON_TYPES)

@@ -17,13 +17,20 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import expect, requests
-from conformance.checks.config import accepted
+from conformance import expect
 from conformance.images import InlineImage, inline_images
 from conformance.outcomes import not_applicable
+from conformance.recipes import bodies
+from conformance.recipes.common import image_response, image_stream
+from conformance.recipes.images import image_2k_response, image_variant_response
 from conformance.rules import IMAGE, MUST, SHOULD, Needs, rule
-from conformance.shared import recipe
-from conformance.sources import AIONE_IMAGES, AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA
+from conformance.sources import (
+    AIONE_IMAGES,
+    AIONE_NATIVE,
+    GATEWAY_BUGS,
+    GEMINI_API,
+    NEBULA,
+)
 
 IMAGE_STREAM = IMAGE + Needs(actions=("streamGenerateContent",), features=("sse",))
 
@@ -50,8 +57,9 @@ def _require_image(exchange, images: list[InlineImage]) -> None:
     "an image model's generateContent returns inlineData whose base64 decodes to an image of the stated mimeType",
     source=(AIONE_NATIVE.at("Image Generation Example: images are returned as inlineData (base64)"), NEBULA.at("Image generation: parts may include inlineData"), GEMINI_API.at("§2 Part: inlineData Blob")),
     needs=IMAGE,
+    reads=image_response,
 )
-def image_inline_data(image_response):
+def image_inline_data():
     exchange = image_response()
     expect.status_ok(exchange)
     _require_image(exchange, list(inline_images(expect.json_body(exchange))))
@@ -63,8 +71,9 @@ def image_inline_data(image_response):
     "streaming an image model is rejected with the documented status and a Google error envelope",
     source=(AIONE_NATIVE.at("Limitations & Notes 2: streamGenerateContent returns 503 for image generation models"), GATEWAY_BUGS.at("§5 rule 23")),
     needs=IMAGE_STREAM + Needs(absent_features=("image_streaming",)),
+    reads=image_stream,
 )
-def image_stream_rejection(image_stream, target):
+def image_stream_rejection(target):
     exchange = image_stream()
     expect.status_in(exchange, target.expect.image_stream_rejection)
     expect.google_error(exchange)
@@ -76,8 +85,9 @@ def image_stream_rejection(image_stream, target):
     "where image streaming is declared, the stream delivers the image as inlineData",
     source=(GATEWAY_BUGS.at("§5 rule 20; Laisky/one-api#44"), GEMINI_API.at("§6 Streaming")),
     needs=IMAGE_STREAM + Needs(features=("image_streaming",)),
+    reads=image_stream,
 )
-def image_stream_delivers_image(image_stream):
+def image_stream_delivers_image():
     exchange = image_stream()
     expect.status_ok(exchange)
     images = [image for i, chunk in enumerate(exchange.sse.chunks()) for image in inline_images(chunk, f"$chunk[{i}]")]
@@ -91,7 +101,7 @@ IMAGE_CONFIG = GEMINI_API.at("§2 GenerationConfig: imageConfig {aspectRatio, im
 
 def _pixels(exchange) -> tuple[int, int]:
     """(width, height) of the first picture in an image answer (that there is one is IMG-01's)."""
-    sizes = [image.size for image in inline_images(accepted(exchange)) if image.size]
+    sizes = [image.size for image in inline_images(expect.accepted(exchange)) if image.size]
     if not sizes:
         not_applicable("the answer carries no PNG or JPEG picture whose size can be read (IMG-01 checks the image)")
     return sizes[0]
@@ -100,17 +110,18 @@ def _pixels(exchange) -> tuple[int, int]:
 @rule(
     "IMG-04",
     MUST,
-    f"imageConfig.aspectRatio is honoured: the picture's width/height is the ratio asked for ({requests.IMAGE_ASPECT_RATIO})",
+    f"imageConfig.aspectRatio is honoured: the picture's width/height is the ratio asked for ({bodies.IMAGE_ASPECT_RATIO})",
     source=(IMAGE_CONFIG, AIONE_NATIVE.at("Comparison: image parameters imageConfig.aspectRatio"), NEBULA.at("Image generation: imageConfig.aspectRatio"), GATEWAY_BUGS.at("§5 rule 13: generationConfig forwarded intact")),
     needs=IMAGE,
+    reads=image_response,
 )
-def aspect_ratio_honoured(image_response):
+def aspect_ratio_honoured():
     exchange = image_response()
     width, height = _pixels(exchange)
-    wide, high = map(int, requests.IMAGE_ASPECT_RATIO.split(":"))
+    wide, high = map(int, bodies.IMAGE_ASPECT_RATIO.split(":"))
     if abs(width / height / (wide / high) - 1) > RATIO_TOLERANCE:
         raise expect.fail(
-            f"the picture is {width}x{height} ({width / height:.3f}), not {requests.IMAGE_ASPECT_RATIO} ({wide / high:.3f})",
+            f"the picture is {width}x{height} ({width / height:.3f}), not {bodies.IMAGE_ASPECT_RATIO} ({wide / high:.3f})",
             exchange,
             path="$.candidates[0].content.parts[*].inlineData",
             expected=f"width/height {wide / high:.3f} within {RATIO_TOLERANCE:.0%}",
@@ -131,24 +142,15 @@ def _scaled(image_response, exchange, factor: int, what: str) -> None:
         )
 
 
-@recipe
-def image_2k_response(client, target):
-    return client.generate(target.model("image"), requests.image_request(image_size="2K"))
-
-
-@recipe
-def image_variant_response(client, target, variant):
-    return client.generate(target.model("image") + variant, requests.image_request())
-
-
 @rule(
     "IMG-05",
     MUST,
     "imageConfig.imageSize 2K is honoured: the picture is twice the default 1K's size on each side",
     source=(IMAGE_CONFIG, AIONE_NATIVE.at("Comparison: image parameters imageConfig.imageSize"), NEBULA.at("Image generation: imageConfig.imageSize")),
     needs=IMAGE + Needs(features=("image_size",)),
+    reads=(image_response, image_2k_response),
 )
-def image_size_honoured(image_response, image_2k_response):
+def image_size_honoured():
     _scaled(image_response, image_2k_response(), 2, "imageSize 2K")
 
 
@@ -161,9 +163,10 @@ VARIANTS = {"-2k": 2, "-4k": 4}
     "the -2k and -4k variants of the image model give 2K and 4K pictures",
     source=(AIONE_IMAGES.at("Limitations & Notes 5: model variants gemini-3-pro-image-preview-2k / -4k"), AIONE_NATIVE.at("Comparison: both formats access the same set of models")),
     needs=IMAGE + Needs(features=("image_size_variants",)),
+    reads=(image_response, image_variant_response),
 )
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def image_size_variant(image_response, image_variant_response, variant):
+def image_size_variant(variant):
     _scaled(image_response, image_variant_response(), VARIANTS[variant], f"the {variant} variant")
 
 
@@ -173,8 +176,9 @@ def image_size_variant(image_response, image_variant_response, variant):
     "with responseModalities TEXT and IMAGE the answer carries a text part beside the image",
     source=(GEMINI_API.at("§2 GenerationConfig: responseModalities"), AIONE_IMAGES.at("Response Format: some responses include both descriptive text and an image"), GATEWAY_BUGS.at("§5 rule 20: parts kept in both directions")),
     needs=IMAGE,
+    reads=image_response,
 )
 @pytest.mark.semantic
-def text_beside_image(image_response):
+def text_beside_image():
     exchange = image_response()
-    expect.matches_schema(accepted(exchange), "generate_content_response#/$defs/TextAndImage", exchange)
+    expect.matches_schema(expect.accepted(exchange), "generate_content_response#/$defs/TextAndImage", exchange)

@@ -18,17 +18,27 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import expect, requests
-from conformance.checks.config import accepted, raises_prompt_tokens
+from conformance import expect
+from conformance.checks.config import raises_prompt_tokens
 from conformance.images import inline_images
 from conformance.outcomes import not_applicable
+from conformance.recipes import bodies
+from conformance.recipes.common import image_response, tiny_response
+from conformance.recipes.multimodal import (
+    answer_to_body_over_limit,
+    answer_to_body_under_limit,
+    inline_image_answer,
+)
 from conformance.rules import GENERATE, IMAGE, MUST, Needs, rule
-from conformance.shared import recipe
-from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
+from conformance.sources import (
+    AIONE_NATIVE,
+    GATEWAY_BUGS,
+    GEMINI_API,
+    NEBULA,
+    TOKENSMART,
+)
 
 INLINE_IMAGES = GENERATE + Needs(features=("inline_images",))
-# How far from the limit "just under" and "just over" are.
-SIZE_MARGIN = 1024
 BODY_LIMIT = TOKENSMART.at("Example: multimodal: total request body size limit is 30MB; Endpoint coverage: inline_data (30MB cap)")
 
 
@@ -43,33 +53,11 @@ BODY_LIMIT = TOKENSMART.at("Example: multimodal: total request body size limit i
         GATEWAY_BUGS.at("§4 new-api PR#1145: inline_data; §5 rules 13, 20"),
     ),
     needs=INLINE_IMAGES,
+    reads=(inline_image_answer, tiny_response),
 )
-@pytest.mark.parametrize("spelling", list(requests.INLINE_DATA_SPELLINGS))
-def inline_image_input(inline_image_answer, tiny_response, spelling):
+@pytest.mark.parametrize("spelling", list(bodies.INLINE_DATA_SPELLINGS))
+def inline_image_input(spelling):
     raises_prompt_tokens(tiny_response, inline_image_answer(), f"an inline image ({spelling} names)")
-
-
-def _limit(target) -> int:
-    if target.max_request_bytes is None:
-        not_applicable(f"target {target.name} declares no max_request_bytes")
-    return target.max_request_bytes
-
-
-@recipe
-def inline_image_answer(client, target, spelling):
-    return client.generate(target.model("text"), requests.inline_image_request(target, spelling))
-
-
-@recipe
-def answer_to_body_under_limit(client, target):
-    body = requests.body_of_size(target, _limit(target) - SIZE_MARGIN)
-    return client.action(target.model("text"), "generateContent", raw_body=body)
-
-
-@recipe
-def answer_to_body_over_limit(client, target):
-    body = requests.body_of_size(target, _limit(target) + SIZE_MARGIN)
-    return client.action(target.model("text"), "generateContent", raw_body=body)
 
 
 @rule(
@@ -78,9 +66,10 @@ def answer_to_body_over_limit(client, target):
     "a request body just under the target's max_request_bytes (an inline image) is accepted",
     source=(BODY_LIMIT, GATEWAY_BUGS.at("§5 rule 15: >= 20 MB inline request bodies")),
     needs=INLINE_IMAGES,
+    reads=answer_to_body_under_limit,
 )
-def body_under_limit_accepted(answer_to_body_under_limit):
-    accepted(answer_to_body_under_limit())
+def body_under_limit_accepted():
+    expect.accepted(answer_to_body_under_limit())
 
 
 @rule(
@@ -89,8 +78,9 @@ def body_under_limit_accepted(answer_to_body_under_limit):
     "a request body just over max_request_bytes is refused with HTTP 400 or 413 and a Google error, never a reset or a 5xx",
     source=(BODY_LIMIT, GEMINI_API.at("§5 Envelope; §9 rule 13: every non-200 is the envelope"), GATEWAY_BUGS.at("§5 rules 5, 15")),
     needs=INLINE_IMAGES,
+    reads=answer_to_body_over_limit,
 )
-def body_over_limit_refused(answer_to_body_over_limit):
+def body_over_limit_refused():
     exchange = answer_to_body_over_limit()
     if not exchange.status:
         raise expect.fail(f"the gateway dropped the connection instead of answering: {exchange.transport_error}", exchange, expected="HTTP 400 or 413 with a Google error", actual=exchange.describe())
@@ -104,10 +94,11 @@ def body_over_limit_refused(answer_to_body_over_limit):
     "a multi-megabyte inline image in a response arrives whole: every PNG chunk complete with its CRC, ending in IEND",
     source=(AIONE_NATIVE.at("Image Generation Example: images are returned as inlineData (base64)"), GATEWAY_BUGS.at("§5 rule 15: non-stream bodies >= 8 MB, no truncation; §4 Wei-Shaw/sub2api#4798; §2 one-api bufio 64 KiB")),
     needs=IMAGE,
+    reads=image_response,
 )
-def large_image_whole(image_response):
+def large_image_whole():
     exchange = image_response()
-    images = list(inline_images(accepted(exchange)))
+    images = list(inline_images(expect.accepted(exchange)))
     if not images:
         not_applicable("the image answer carries no image (IMG-01 checks that)")
     for image in images:

@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import re
 
-from conformance import expect, requests
+from conformance import expect
 from conformance.images import InlineImage, decode_base64, sniff
+from conformance.recipes import bodies
+from conformance.recipes.common import bridge_image
+from conformance.recipes.openai_bridge import (
+    bridge_image_from_reference,
+    bridge_stream_answer,
+)
 from conformance.rules import MUST, Needs, rule
-from conformance.shared import recipe
 from conformance.sources import AIONE_IMAGES
 
 BRIDGE = Needs(features=("openai_image_bridge",), models=("image",))
@@ -47,8 +52,9 @@ def _image_completion(exchange) -> list[InlineImage]:
     "an image model on /v1/chat/completions answers a chat.completion whose message.content is an array holding an image_url data URI",
     source=(AIONE_IMAGES.at("Response Format: content as an array, image_url data:image/...;base64"), AIONE_IMAGES.at("Limitations & Notes 3")),
     needs=BRIDGE,
+    reads=bridge_image,
 )
-def bridge_image_content(bridge_image):
+def bridge_image_content():
     exchange = bridge_image()
     for image in _image_completion(exchange):
         if image.detected is None:
@@ -64,30 +70,21 @@ def bridge_image_content(bridge_image):
     "the image has the aspect ratio asked for with aspect_ratio (mapped to imageConfig.aspectRatio)",
     source=(AIONE_IMAGES.at("Image-Specific Parameters: aspect_ratio mapped to imageConfig.aspectRatio"),),
     needs=BRIDGE,
+    reads=bridge_image,
 )
-def bridge_aspect_ratio(bridge_image):
+def bridge_aspect_ratio():
     exchange = bridge_image()
-    width, height = map(int, requests.IMAGE_ASPECT_RATIO.split(":"))
+    width, height = map(int, bodies.IMAGE_ASPECT_RATIO.split(":"))
     for image in _image_completion(exchange):
         if image.size is None:
             continue  # a format whose size the suite does not read (BRIDGE-01 judges the bytes)
         ratio = image.size[0] / image.size[1]
         if abs(ratio / (width / height) - 1) > RATIO_TOLERANCE:
             raise expect.fail(
-                f"the image is {image.size[0]}x{image.size[1]} (ratio {ratio:.2f}), not {requests.IMAGE_ASPECT_RATIO}",
-                exchange, path=image.path, expected=f"aspect ratio {requests.IMAGE_ASPECT_RATIO} ({width / height:.2f})",
+                f"the image is {image.size[0]}x{image.size[1]} (ratio {ratio:.2f}), not {bodies.IMAGE_ASPECT_RATIO}",
+                exchange, path=image.path, expected=f"aspect ratio {bodies.IMAGE_ASPECT_RATIO} ({width / height:.2f})",
                 actual=f"{image.size[0]}x{image.size[1]}",
             )
-
-
-@recipe
-def bridge_image_from_reference(client, target):
-    return client.chat_completions(requests.bridge_image_request(target.model("image"), reference_image=requests.REFERENCE_IMAGE))
-
-
-@recipe
-def bridge_stream_answer(client, target):
-    return client.chat_completions(requests.bridge_image_request(target.model("image"), stream=True))
 
 
 @rule(
@@ -96,8 +93,9 @@ def bridge_stream_answer(client, target):
     "a reference image given as an image_url data: URI is accepted and an image comes back",
     source=(AIONE_IMAGES.at("Reference Image Input: only data: URI format for image_url.url"),),
     needs=BRIDGE,
+    reads=bridge_image_from_reference,
 )
-def bridge_reference_image(bridge_image_from_reference):
+def bridge_reference_image():
     _image_completion(bridge_image_from_reference())
 
 
@@ -107,8 +105,9 @@ def bridge_reference_image(bridge_image_from_reference):
     "stream: true is refused with a 4xx client error, not served as a stream",
     source=(AIONE_IMAGES.at("Limitations & Notes 2: Streaming is not supported: stream must be false or omitted"),),
     needs=BRIDGE,
+    reads=bridge_stream_answer,
 )
-def bridge_stream_refused(bridge_stream_answer):
+def bridge_stream_refused():
     exchange = bridge_stream_answer()
     if not 400 <= exchange.status < 500:
         raise expect.fail(
@@ -123,8 +122,9 @@ def bridge_stream_refused(bridge_stream_answer):
     "the chat.completion carries usage with prompt_tokens, completion_tokens and total_tokens",
     source=(AIONE_IMAGES.at("Response Format: the usage field is still returned"),),
     needs=BRIDGE,
+    reads=bridge_image,
 )
-def bridge_usage(bridge_image):
+def bridge_usage():
     exchange = bridge_image()
     expect.status_ok(exchange)
     expect.body_matches_schema(exchange, COMPLETION)

@@ -14,27 +14,27 @@ timeout (client/sdk.py): a stalled gateway is a timeout, never a hang.
 
 from __future__ import annotations
 
-from itertools import islice
-
 import pytest
 
-from conformance import expect, requests
+from conformance import expect
 from conformance.client.sdk import DEFAULT_AUTH, SDKCallFailed
 from conformance.outcomes import not_applicable
+from conformance.recipes.sdk import (
+    SDK_ACTIONS,
+    sdk_action_result,
+    sdk_answer,
+    sdk_answer_default_version,
+    sdk_default_auth_answer,
+    sdk_stream_chunks,
+    sdk_unknown_model_answer,
+)
 from conformance.rules import GENERATE, MUST, SHOULD, STREAM, Needs, rule
-from conformance.shared import UNKNOWN_MODEL, embedding_model, recipe
 from conformance.sources import GEMINI_API, TOKENSMART
 
 SDK_DOCS = (
     TOKENSMART.at("Using Google's official SDK: google-genai with http_options base_url"),
     GEMINI_API.at("§7 SDK behaviour; §8 Empirical results"),
 )
-MAX_LISTED = 500  # models.list() follows pages; a gateway whose tokens never end must not hang it
-
-
-def _config(target, max_output_tokens: int = 1) -> dict:
-    """The SDK's GenerateContentConfig for the suite's cheapest generation."""
-    return requests.text_request(target, max_output_tokens=max_output_tokens)["generationConfig"]
 
 
 def _succeeded(sdk_result):
@@ -49,39 +49,13 @@ def _succeeded(sdk_result):
         ) from None
 
 
-def _generated(sdk, target, api_version: str | None):
-    model = target.model("text")
-    return sdk.call(
-        f"models.generate_content(model={model!r}, contents=..., config=...)",
-        lambda: sdk.client(api_version=api_version).models.generate_content(
-            model=model, contents=requests.COUNTING_PROMPT, config=_config(target)
-        ),
-        api_version=api_version,
-    )
-
-
-sdk_answer = recipe(_generated, name="sdk_answer", api_version="v1beta")
-sdk_answer_default_version = recipe(_generated, name="sdk_answer_default_version", api_version=None)
-
-
-@recipe
-def sdk_stream_chunks(sdk, target):
-    model = target.model("text")
-    return sdk.call(
-        f"models.generate_content_stream(model={model!r}, contents=..., config=...)",
-        lambda: sdk.drain(
-            sdk.client().models.generate_content_stream(model=model, contents=requests.COUNTING_PROMPT, config=_config(target))
-        ),
-    )
-
-
 def _has_text(response, what: str) -> None:
     if not response.text:
         raise expect.fail(f"{what}: response.text is empty", expected="the model's text", actual=repr(response.text))
 
 
-@rule("SDK-01", MUST, "google-genai generate_content returns the text and usage_metadata", source=SDK_DOCS, needs=GENERATE)
-def sdk_generate_content(sdk_answer):
+@rule("SDK-01", MUST, "google-genai generate_content returns the text and usage_metadata", source=SDK_DOCS, needs=GENERATE, reads=sdk_answer)
+def sdk_generate_content():
     response = _succeeded(sdk_answer)
     _has_text(response, "generate_content")
     usage = response.usage_metadata
@@ -98,8 +72,9 @@ def sdk_generate_content(sdk_answer):
     "google-genai generate_content_stream yields the text, and its last chunk carries usage_metadata",
     source=SDK_DOCS + (TOKENSMART.at("Example: streaming: the Google SDK accumulates usageMetadata"),),
     needs=STREAM,
+    reads=sdk_stream_chunks,
 )
-def sdk_generate_content_stream(sdk_stream_chunks):
+def sdk_generate_content_stream():
     chunks = _succeeded(sdk_stream_chunks)
     if not "".join(chunk.text or "" for chunk in chunks):
         raise expect.fail("the stream's chunks carry no text", expected="the model's text", actual=f"{len(chunks)} chunk(s) without text")
@@ -110,68 +85,20 @@ def sdk_generate_content_stream(sdk_stream_chunks):
         )
 
 
-# What each declared action looks like through the SDK: the call, and what its result must hold.
-SDK_ACTIONS = {
-    "countTokens": (
-        "models.count_tokens(model=<text>, contents=...)",
-        lambda client, target: client.models.count_tokens(model=target.model("text"), contents=requests.COUNTING_PROMPT),
-        lambda result, target: isinstance(result.total_tokens, int),
-    ),
-    "batchEmbedContents": (  # the SDK's embed_content calls :batchEmbedContents (facts §4)
-        "models.embed_content(model=<embedding>, contents=[...2 texts])",
-        lambda client, target: client.models.embed_content(
-            model=embedding_model(target), contents=list(requests.EMBED_BATCH_TEXTS[:2])
-        ),
-        lambda result, target: len(result.embeddings or []) == 2 and all(e.values for e in result.embeddings),
-    ),
-    "listModels": (
-        "models.list()",
-        lambda client, target: [model.name for model in islice(client.models.list(), MAX_LISTED)],
-        lambda names, target: f"models/{target.model('text')}" in names,
-    ),
-}
-
-
-@recipe
-def sdk_action_result(sdk, target, action):
-    if action not in target.actions:
-        not_applicable(f"target {target.name} does not declare action {action}")
-    call, run, _ = SDK_ACTIONS[action]
-    return sdk.call(call, lambda: run(sdk.client(), target))
-
-
 @rule(
     "SDK-03",
     MUST,
     "google-genai count_tokens, embed_content and models.list work where the target declares the action",
     source=SDK_DOCS + (GEMINI_API.at("§4 both SDKs call :batchEmbedContents for embed_content"),),
     needs=Needs(models=("text",)),
+    reads=sdk_action_result,
 )
 @pytest.mark.parametrize("action", list(SDK_ACTIONS))
-def sdk_declared_actions(sdk_action_result, target, action):
+def sdk_declared_actions(target, action):
     call, _, holds = SDK_ACTIONS[action]
     result = _succeeded(sdk_action_result)
     if not holds(result, target):
         raise expect.fail(f"{call} returned an unusable result", expected="what Google's endpoint returns", actual=repr(result)[:300])
-
-
-@recipe
-def sdk_unknown_model_answer(sdk, target):
-    call = f"models.generate_content(model={UNKNOWN_MODEL!r}, contents=...)"
-    return sdk.call(call, lambda: sdk.client().models.generate_content(model=UNKNOWN_MODEL, contents="hi", config=_config(target)))
-
-
-@recipe
-def sdk_default_auth_answer(sdk, target, responses):
-    """generate_content with the key in x-goog-api-key only: the shared answer where the target
-    declares that header; where it does not, one more try (refused before any model runs)."""
-    if DEFAULT_AUTH in target.auth:
-        return responses.read("sdk_answer")
-    return sdk.call(
-        "models.generate_content(...)",
-        lambda: sdk.client(default_auth_only=True).models.generate_content(model=target.model("text"), contents="hi", config=_config(target)),
-        default_auth_only=True,
-    )
 
 
 @rule(
@@ -180,8 +107,9 @@ def sdk_default_auth_answer(sdk, target, responses):
     "google-genai raises ClientError with code 404 and a status for an unknown model",
     source=SDK_DOCS + (GEMINI_API.at("§7 Error mapping: status = body.error.status; §8 OpenAI-style errors give status None"),),
     needs=GENERATE,
+    reads=sdk_unknown_model_answer,
 )
-def sdk_unknown_model_error(sdk_unknown_model_answer):
+def sdk_unknown_model_error():
     from google.genai import errors
 
     try:
@@ -205,8 +133,9 @@ def sdk_unknown_model_error(sdk_unknown_model_answer):
     "google-genai works with its default auth, the key in the x-goog-api-key header",
     source=(GEMINI_API.at("§1 Auth: both SDKs send x-goog-api-key; §7 Headers"), TOKENSMART.at("Using Google's official SDK")),
     needs=GENERATE,
+    reads=sdk_default_auth_answer,
 )
-def sdk_default_auth(sdk_default_auth_answer, sdk, target):
+def sdk_default_auth(sdk, target):
     if DEFAULT_AUTH in target.auth:
         _has_text(_succeeded(sdk_default_auth_answer), "generate_content with the default auth")
         return
@@ -232,6 +161,7 @@ def sdk_default_auth(sdk_default_auth_answer, sdk, target):
     "google-genai works with its default API version (v1 in google-genai 3.x, v1beta in 2.x)",
     source=(GEMINI_API.at("§7 API version: 3.x defaults to v1; §9 rule 1"), TOKENSMART.at("Using Google's official SDK: change one baseUrl line")),
     needs=GENERATE,
+    reads=sdk_answer_default_version,
 )
-def sdk_default_api_version(sdk_answer_default_version):
+def sdk_default_api_version():
     _has_text(_succeeded(sdk_answer_default_version), "generate_content with the default api_version")

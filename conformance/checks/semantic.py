@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import expect, requests
+from conformance import expect
 from conformance.outcomes import not_applicable
+from conformance.recipes import bodies
+from conformance.recipes.semantic import exact_reply_answer, weather_question_answer
 from conformance.rules import GENERATE, SHOULD, Needs, rule
-from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, NEXUSFLOW
 
 FUNCTION_CALLING = GENERATE + Needs(features=("function_calling",))
@@ -36,25 +37,15 @@ def _parts(exchange) -> list[dict]:
     return [part for part in parts if isinstance(part, dict)] if isinstance(parts, list) else []
 
 
-@recipe
-def exact_reply_answer(client, target):
-    return client.generate(target.model("text"), requests.exact_reply_request(target))
-
-
-@recipe
-def weather_question_answer(client, target):
-    return client.generate(target.model("text"), requests.weather_tool_request(target))
-
-
-@rule("SEM-01", SHOULD, 'at temperature 0 the model follows "reply with exactly PONG"', source=SEMANTIC_DOCS, needs=GENERATE)
+@rule("SEM-01", SHOULD, 'at temperature 0 the model follows "reply with exactly PONG"', source=SEMANTIC_DOCS, needs=GENERATE, reads=exact_reply_answer)
 @pytest.mark.semantic
-def follows_exact_reply(exact_reply_answer):
+def follows_exact_reply():
     exchange = exact_reply_answer()
     text = "".join(part.get("text", "") for part in _parts(exchange) if not part.get("thought"))
-    if text.strip().strip(".\"'`*").strip() != requests.EXACT_REPLY:
+    if text.strip().strip(".\"'`*").strip() != bodies.EXACT_REPLY:
         raise expect.fail(
             "the model did not reply with exactly the word it was told to",
-            exchange, path="$.candidates[0].content.parts", expected=requests.EXACT_REPLY, actual=text[:200],
+            exchange, path="$.candidates[0].content.parts", expected=bodies.EXACT_REPLY, actual=text[:200],
         )
 
 
@@ -64,14 +55,15 @@ def follows_exact_reply(exact_reply_answer):
     "asked about the weather with a weather tool declared, the model calls that tool",
     source=SEMANTIC_DOCS + (GATEWAY_BUGS.at("§5 rule 11: functionCall kept as sent"),),
     needs=FUNCTION_CALLING,
+    reads=weather_question_answer,
 )
 @pytest.mark.semantic
-def calls_weather_tool(weather_question_answer):
+def calls_weather_tool():
     exchange = weather_question_answer()
     calls = [part["functionCall"].get("name") for part in _parts(exchange) if isinstance(part.get("functionCall"), dict)]
-    if requests.WEATHER_TOOL not in calls:
+    if bodies.WEATHER_TOOL not in calls:
         raise expect.fail(
-            f"the model did not call {requests.WEATHER_TOOL}",
+            f"the model did not call {bodies.WEATHER_TOOL}",
             exchange, path="$.candidates[0].content.parts[*].functionCall.name",
-            expected=requests.WEATHER_TOOL, actual=calls or "no function call",
+            expected=bodies.WEATHER_TOOL, actual=calls or "no function call",
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from conformance import expect
 from conformance.checks.streaming import every_chunk_matches
+from conformance.recipes.common import text_response, text_stream
 from conformance.rules import GENERATE, MUST, STREAM, rule
 from conformance.sources import GATEWAY_BUGS, GEMINI_API
 
@@ -30,18 +31,19 @@ CAMEL_CASE_DOCS = (GEMINI_API.at("§1 proto3 JSON mapping: output keys are lower
     "a generateContent success body is one JSON object, never an array",
     source=(GEMINI_API.at("§8: JSON array to generateContent; §9 rule 7"), GATEWAY_BUGS.at("§4 OpenHands#7915")),
     needs=GENERATE,
+    reads=text_response,
 )
-def single_object(text_response):
+def single_object():
     _answer_matches(text_response, "SingleObject", "google-genai reads an array as an empty response")
 
 
-@rule("SHAPE-02", MUST, "generateContent response field names are lowerCamelCase", source=CAMEL_CASE_DOCS, needs=GENERATE)
-def camel_case_response_keys(text_response):
+@rule("SHAPE-02", MUST, "generateContent response field names are lowerCamelCase", source=CAMEL_CASE_DOCS, needs=GENERATE, reads=text_response)
+def camel_case_response_keys():
     _answer_matches(text_response, "CamelCaseKeys", SNAKE_CASE_LOST)
 
 
-@rule("SHAPE-03", MUST, "stream chunk field names are lowerCamelCase", source=CAMEL_CASE_DOCS, needs=STREAM)
-def camel_case_chunk_keys(text_stream):
+@rule("SHAPE-03", MUST, "stream chunk field names are lowerCamelCase", source=CAMEL_CASE_DOCS, needs=STREAM, reads=text_stream)
+def camel_case_chunk_keys():
     every_chunk_matches(text_stream, f"{RESPONSE}#/$defs/CamelCaseKeys", why=f" ({SNAKE_CASE_LOST})")
 
 

@@ -23,11 +23,19 @@ cumulative stream shows on any model; with the counting prompt a real delta neve
 
 from __future__ import annotations
 
-from conformance import expect, requests
+from conformance import expect
 from conformance.checks.framing import no_framing_problem
+from conformance.recipes import bodies
+from conformance.recipes.common import text_stream
+from conformance.recipes.streaming import json_array_stream
 from conformance.rules import MUST, SHOULD, STREAM, Needs, rule
-from conformance.shared import recipe
-from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
+from conformance.sources import (
+    AIONE_NATIVE,
+    GATEWAY_BUGS,
+    GEMINI_API,
+    NEBULA,
+    TOKENSMART,
+)
 from conformance.usage import ADDENDS, total_mismatch
 
 COUNTS = ("promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount", "totalTokenCount")
@@ -67,8 +75,9 @@ def every_chunk_matches(text_stream, schema: str, why: str = "") -> list[dict]:
     "an alt=sse stream is served with Content-Type text/event-stream",
     source=(GEMINI_API.at("§9 rule 20"), AIONE_NATIVE.at("Streaming Request: SSE (Server-Sent Events) chunks")),
     needs=STREAM,
+    reads=text_stream,
 )
-def event_stream_content_type(text_stream):
+def event_stream_content_type():
     exchange = text_stream()
     expect.status_ok(exchange)
     expect.media_type(exchange, "text/event-stream")
@@ -85,13 +94,14 @@ def event_stream_content_type(text_stream):
         GATEWAY_BUGS.at("§5 rule 1; litellm PR#29426"),
     ),
     needs=STREAM,
+    reads=text_stream,
 )
-def data_only_framing(text_stream):
+def data_only_framing():
     no_framing_problem(text_stream)
 
 
-@rule("STREAM-03", MUST, "every streamed chunk is a GenerateContentResponse", source=(GEMINI_API.at("§6 Streaming: stream of GenerateContentResponse"), AIONE_NATIVE.at("SSE Response Format")), needs=STREAM)
-def chunk_schema(text_stream):
+@rule("STREAM-03", MUST, "every streamed chunk is a GenerateContentResponse", source=(GEMINI_API.at("§6 Streaming: stream of GenerateContentResponse"), AIONE_NATIVE.at("SSE Response Format")), needs=STREAM, reads=text_stream)
+def chunk_schema():
     every_chunk_matches(text_stream, "stream_chunk")
 
 
@@ -101,8 +111,9 @@ def chunk_schema(text_stream):
     "usageMetadata is cumulative across chunks: counts never decrease and promptTokenCount stays the same",
     source=(AIONE_NATIVE.at("SSE Response Format: usageMetadata values are cumulative"), GEMINI_API.at("§6 chunk contents; §9 rule 25"), GATEWAY_BUGS.at("§5 rule 8; agno#6264")),
     needs=STREAM,
+    reads=text_stream,
 )
-def cumulative_usage(text_stream):
+def cumulative_usage():
     exchange, chunks = _chunks(text_stream)
     seen: dict[str, tuple[int, int]] = {}  # count -> (value, chunk index)
     for index, chunk in enumerate(chunks):
@@ -134,8 +145,9 @@ def cumulative_usage(text_stream):
     "the last chunk carries candidates[0].finishReason",
     source=(AIONE_NATIVE.at("SSE Response Format: last chunk has finishReason"), GEMINI_API.at("§9 rule 24"), GATEWAY_BUGS.at("§4 finishReason: CLIProxyAPI#5226")),
     needs=STREAM,
+    reads=text_stream,
 )
-def final_finish_reason(text_stream):
+def final_finish_reason():
     exchange, chunks = _chunks(text_stream)
     expect.matches_schema(chunks[-1], f"{RESPONSE}#/$defs/Finished", exchange, what="the last chunk", at=f"$chunk[{len(chunks) - 1}]")
 
@@ -146,8 +158,9 @@ def final_finish_reason(text_stream):
     "the last chunk carries usageMetadata with the final totals (no count below an earlier chunk's, total = sum of parts)",
     source=(AIONE_NATIVE.at("SSE Response Format: the last chunk contains the final usage totals"), TOKENSMART.at("Example: streaming: the last chunk carries the complete usageMetadata"), GEMINI_API.at("§9 rule 25")),
     needs=STREAM,
+    reads=text_stream,
 )
-def final_usage_totals(text_stream):
+def final_usage_totals():
     exchange, chunks = _chunks(text_stream)
     last_index = len(chunks) - 1
     at = f"$chunk[{last_index}]"
@@ -176,14 +189,15 @@ def final_usage_totals(text_stream):
     "the stream arrives in more than one piece (events are flushed as they are produced, not buffered)",
     source=(GATEWAY_BUGS.at("§5 rule 2; CLIProxyAPI#593, uni-api#146"), AIONE_NATIVE.at("Streaming Request")),
     needs=STREAM,
+    reads=text_stream,
 )
-def incremental_delivery(text_stream, client, target):
+def incremental_delivery(client, target):
     exchange = text_stream()
     if not _buffered(exchange):
         return
     # A gateway that buffers does so every time; a second stream tells it from a moment in which
     # this client was not scheduled to read while the events arrived.
-    exchange = client.stream(target.model("text"), requests.text_request(target))
+    exchange = client.stream(target.model("text"), bodies.text_request(target))
     if _buffered(exchange):
         events = exchange.sse.chunk_events()
         first, last = exchange.arrival(events[0].end), exchange.arrival(events[-1].end)
@@ -202,19 +216,15 @@ def _buffered(exchange) -> bool:
     return len(events) < 2 or exchange.arrival(events[-1].end) - exchange.arrival(events[0].end) < MIN_SPREAD_S
 
 
-@recipe
-def json_array_stream(client, target):
-    return client.stream(target.model("text"), requests.tiny_request(target), alt_sse=False)
-
-
 @rule(
     "STREAM-08",
     SHOULD,
     "without alt=sse, streamGenerateContent answers a JSON array of GenerateContentResponse objects",
     source=(GEMINI_API.at("§6 Streaming: without alt; §5: errors as [{error}]; §9 rule 28"), GATEWAY_BUGS.at("§5 rule 3; new-api#4086, litellm#28777")),
     needs=JSON_ARRAY_STREAM,
+    reads=json_array_stream,
 )
-def json_array_without_alt(json_array_stream):
+def json_array_without_alt():
     exchange = json_array_stream()
     expect.status_ok(exchange)
     stream = exchange.json_array
@@ -233,8 +243,8 @@ def json_array_without_alt(json_array_stream):
 STREAM_IDS_DOCS = (GEMINI_API.at("§6 chunk contents: every chunk carries modelVersion and the same responseId; §9 rule 26"), GATEWAY_BUGS.at("§5 rule 25; §6 F24"))
 
 
-@rule("STREAM-09", SHOULD, "every chunk of a stream carries the same responseId", source=STREAM_IDS_DOCS, needs=STREAM)
-def same_response_id(text_stream):
+@rule("STREAM-09", SHOULD, "every chunk of a stream carries the same responseId", source=STREAM_IDS_DOCS, needs=STREAM, reads=text_stream)
+def same_response_id():
     chunks = every_chunk_matches(text_stream, f"{RESPONSE}#/$defs/HasResponseId")
     first = chunks[0]["responseId"]
     for index, chunk in enumerate(chunks):
@@ -249,8 +259,8 @@ def same_response_id(text_stream):
             )
 
 
-@rule("STREAM-10", SHOULD, "every chunk of a stream carries modelVersion", source=STREAM_IDS_DOCS, needs=STREAM)
-def model_version_on_every_chunk(text_stream):
+@rule("STREAM-10", SHOULD, "every chunk of a stream carries modelVersion", source=STREAM_IDS_DOCS, needs=STREAM, reads=text_stream)
+def model_version_on_every_chunk():
     every_chunk_matches(text_stream, f"{RESPONSE}#/$defs/HasModelVersion")
 
 
@@ -260,8 +270,9 @@ def model_version_on_every_chunk(text_stream):
     "chunks carry text deltas: no chunk repeats the text streamed before it",
     source=(GEMINI_API.at("§9 rule 27: chunks carry deltas, not cumulative text"), AIONE_NATIVE.at("SSE Response Format: Spring / breeze blows")),
     needs=STREAM,
+    reads=text_stream,
 )
-def text_deltas(text_stream):
+def text_deltas():
     exchange, chunks = _chunks(text_stream)
     streamed = ""
     for index, chunk in enumerate(chunks):

@@ -8,7 +8,7 @@ THINK-05 thinkingBudget -1 (the model decides) is accepted
 THINK-06 model-name suffixes (-nothinking, -thinking, -thinking-N, -thinking-low/-high) apply, where declared
 
 THINK-01 reads the shared text answer, which asks for thinkingBudget 0 wherever thinking is declared.
-The other rules ask the thinking model to think on a small budget (requests.THINKING_BUDGET), so a
+The other rules ask the thinking model to think on a small budget (bodies.THINKING_BUDGET), so a
 real model's thoughts stay cheap. A model may decide a question needs no thought; THINK-02 and
 THINK-03 then have nothing to judge and do not apply.
 """
@@ -17,11 +17,17 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import expect, requests
-from conformance.checks.config import accepted
+from conformance import expect
 from conformance.outcomes import not_applicable
+from conformance.recipes import bodies
+from conformance.recipes.common import text_response
+from conformance.recipes.thinking import (
+    answer_with_thoughts,
+    dynamic_budget_answer,
+    low_thinking_level_answer,
+    suffixed_model_answer,
+)
 from conformance.rules import GENERATE, MUST, Needs, rule
-from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
 from conformance.usage import ADDENDS, count_of
 
@@ -36,39 +42,19 @@ THINKING_CONFIG = GEMINI_API.at("§2 GenerationConfig: thinkingConfig")
     "with thinkingBudget 0 the answer has no thought parts and thoughtsTokenCount is 0 or absent",
     source=(THINKING_CONFIG, TOKENSMART.at("thinkingBudget semantics: 0 disables thinking"), GATEWAY_BUGS.at("§5 rule 14: no thinkingConfig over the client's; §6 F23")),
     needs=GENERATE + Needs(features=("thinking",)),
+    reads=text_response,
 )
-def zero_budget_no_thoughts(text_response):
+def zero_budget_no_thoughts():
     exchange = text_response()
-    body = accepted(exchange)
+    body = expect.accepted(exchange)
     for fragment in ("NoThoughts", "NoThoughtParts"):
         expect.matches_schema(body, f"{RESPONSE}#/$defs/{fragment}", exchange, what="the answer to thinkingBudget 0")
-
-
-THINKING_CONFIGS = {
-    "thoughts": {"includeThoughts": True, "thinkingBudget": requests.THINKING_BUDGET},
-    "low_level": {"thinkingLevel": "LOW"},
-    "dynamic_budget": {"thinkingBudget": -1},
-}
-
-
-def _thinking(client, target, config: str):
-    return client.generate(target.model("thinking"), requests.thinking_request(target, THINKING_CONFIGS[config]))
-
-
-answer_with_thoughts = recipe(_thinking, name="answer_with_thoughts", config="thoughts")
-low_thinking_level_answer = recipe(_thinking, name="low_thinking_level_answer", config="low_level")
-dynamic_budget_answer = recipe(_thinking, name="dynamic_budget_answer", config="dynamic_budget")
-
-
-@recipe
-def suffixed_model_answer(client, target, suffix):
-    return client.generate(target.model("thinking") + suffix, requests.thinking_request(target, None))
 
 
 def _thoughts(answer_with_thoughts):
     """The thinking model's answer with includeThoughts, and how many thought tokens it reports."""
     exchange = answer_with_thoughts()
-    body = accepted(exchange)
+    body = expect.accepted(exchange)
     count = count_of(body, "thoughtsTokenCount") or 0
     parts = [part for candidate in body.get("candidates") or () for part in (candidate.get("content") or {}).get("parts") or ()]
     if not count and not any(part.get("thought") is True for part in parts):
@@ -82,8 +68,9 @@ def _thoughts(answer_with_thoughts):
     "with includeThoughts, the thoughts arrive as parts flagged thought: true, never as ordinary answer text",
     source=(THINKING_CONFIG, GEMINI_API.at("§6: thought parts arrive with \"thought\": true"), NEBULA.at("Thinking mode: includeThoughts"), GATEWAY_BUGS.at("§5 rule 10; §1 new-api: thought text kept as content; litellm#15779; §6 F18")),
     needs=THINKING,
+    reads=answer_with_thoughts,
 )
-def thoughts_flagged(answer_with_thoughts):
+def thoughts_flagged():
     exchange, body, count = _thoughts(answer_with_thoughts)
     expect.matches_schema(body, f"{RESPONSE}#/$defs/ThoughtParts", exchange, what=f"an answer reporting {count} thought tokens")
 
@@ -94,8 +81,9 @@ def thoughts_flagged(answer_with_thoughts):
     "thoughts are counted: thoughtsTokenCount is reported and totalTokenCount includes it",
     source=(GEMINI_API.at("§3 UsageMetadata: totalTokenCount includes thoughtsTokenCount"), TOKENSMART.at("Token billing breakdown: thoughtsTokenCount billed as output"), GATEWAY_BUGS.at("§4 usageMetadata: ai-tally#376, metapi-go PR#303; §5 rule 8")),
     needs=THINKING,
+    reads=answer_with_thoughts,
 )
-def thoughts_counted(answer_with_thoughts):
+def thoughts_counted():
     exchange, body, count = _thoughts(answer_with_thoughts)
     usage = body.get("usageMetadata")
     if not isinstance(usage, dict):
@@ -121,9 +109,10 @@ def thoughts_counted(answer_with_thoughts):
     "thinkingConfig.thinkingLevel (LOW) is accepted by the thinking model",
     source=(THINKING_CONFIG, NEBULA.at("Thinking mode 2: thinkingConfig.thinkingLevel (Gemini 3 Pro): LOW / HIGH"), GEMINI_API.at("§9 rule 5: thinkingLevel forwarded intact")),
     needs=THINKING + Needs(features=("thinking_level",)),
+    reads=low_thinking_level_answer,
 )
-def thinking_level_accepted(low_thinking_level_answer):
-    accepted(low_thinking_level_answer())
+def thinking_level_accepted():
+    expect.accepted(low_thinking_level_answer())
 
 
 @rule(
@@ -132,13 +121,14 @@ def thinking_level_accepted(low_thinking_level_answer):
     "thinkingBudget -1 (the model decides how much to think) is accepted",
     source=(THINKING_CONFIG, TOKENSMART.at("thinkingBudget semantics: -1 unlimited, model decides")),
     needs=THINKING,
+    reads=dynamic_budget_answer,
 )
-def dynamic_budget_accepted(dynamic_budget_answer):
-    accepted(dynamic_budget_answer())
+def dynamic_budget_accepted():
+    expect.accepted(dynamic_budget_answer())
 
 
 # Suffix -> whether the model thinks under it (Nebula, seed 002).
-SUFFIXES = {"-nothinking": False, "-thinking": True, f"-thinking-{requests.THINKING_BUDGET}": True, "-thinking-low": True, "-thinking-high": True}
+SUFFIXES = {"-nothinking": False, "-thinking": True, f"-thinking-{bodies.THINKING_BUDGET}": True, "-thinking-low": True, "-thinking-high": True}
 
 
 @rule(
@@ -147,11 +137,12 @@ SUFFIXES = {"-nothinking": False, "-thinking": True, f"-thinking-{requests.THINK
     "a thinking model-name suffix applies: -nothinking answers without thoughts, -thinking, -thinking-N and -thinking-low/-high think",
     source=(NEBULA.at("Thinking mode 3: model suffix -thinking, -thinking-8192, -nothinking, -thinking-low, -thinking-high"), GATEWAY_BUGS.at("§1 new-api model suffixes; §5 rule 16")),
     needs=THINKING + Needs(features=("thinking_suffixes",)),
+    reads=suffixed_model_answer,
 )
 @pytest.mark.parametrize("suffix", list(SUFFIXES))
-def thinking_suffix(suffixed_model_answer, suffix):
+def thinking_suffix(suffix):
     exchange = suffixed_model_answer()
-    body = accepted(exchange)
+    body = expect.accepted(exchange)
     count = count_of(body, "thoughtsTokenCount") or 0
     if SUFFIXES[suffix] and not count:
         raise expect.fail(f"the {suffix} model answered without thinking", exchange, path="$.usageMetadata.thoughtsTokenCount", expected="> 0", actual=count)

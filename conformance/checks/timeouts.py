@@ -12,6 +12,7 @@ TIME-03 an image model's generateContent answers within timeouts.image
 from __future__ import annotations
 
 from conformance import expect
+from conformance.recipes.common import image_response, text_response, text_stream
 from conformance.rules import GENERATE, IMAGE, MUST, STREAM, rule
 from conformance.sources import AIONE_NATIVE, GEMINI_API
 
@@ -21,13 +22,13 @@ def _within(exchange, bound: float, what: str) -> None:
         raise expect.fail(f"{what} took {exchange.elapsed:.1f} s, over the {bound:g} s bound", exchange, expected=f"<= {bound:g} s", actual=f"{exchange.elapsed:.1f} s")
 
 
-@rule("TIME-01", MUST, "generateContent answers within the target's read timeout", source=(GEMINI_API.at("§7 timeouts: server bounds 10 min unary; §9 rule 33"),), needs=GENERATE)
-def generate_within_read_timeout(text_response, target):
+@rule("TIME-01", MUST, "generateContent answers within the target's read timeout", source=(GEMINI_API.at("§7 timeouts: server bounds 10 min unary; §9 rule 33"),), needs=GENERATE, reads=text_response)
+def generate_within_read_timeout(target):
     _within(text_response(), target.timeouts.read, "generateContent")
 
 
-@rule("TIME-02", MUST, "streamGenerateContent completes within the target's read timeout", source=(GEMINI_API.at("§7 timeouts: 20 min streaming; §9 rule 33"),), needs=STREAM)
-def stream_within_read_timeout(text_stream, target):
+@rule("TIME-02", MUST, "streamGenerateContent completes within the target's read timeout", source=(GEMINI_API.at("§7 timeouts: 20 min streaming; §9 rule 33"),), needs=STREAM, reads=text_stream)
+def stream_within_read_timeout(target):
     _within(text_stream(), target.timeouts.read, "the stream")
 
 
@@ -37,6 +38,7 @@ def stream_within_read_timeout(text_stream, target):
     "an image model's generateContent answers within the target's image timeout",
     source=(AIONE_NATIVE.at("Limitations & Notes 4: set your HTTP timeout to at least 600 seconds"),),
     needs=IMAGE,
+    reads=image_response,
 )
-def image_within_image_timeout(image_response, target):
+def image_within_image_timeout(target):
     _within(image_response(), target.timeouts.image, "image generation")

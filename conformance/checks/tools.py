@@ -16,13 +16,22 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import expect, requests
-from conformance.checks.config import accepted
+from conformance import expect
+from conformance.recipes import bodies
+from conformance.recipes.common import function_call_response
+from conformance.recipes.tools import (
+    MODE_PROMPTS,
+    RESPONSE,
+    _parallel_request,
+    calling_mode_answer,
+    function_calls_of,
+    function_result_answer,
+    parallel_calls_answer,
+    signed_result_answer,
+)
 from conformance.rules import GENERATE, MUST, SHOULD, Needs, rule
-from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, NEXUSFLOW, TOKENSMART
 
-RESPONSE = "generate_content_response"
 TOOLS = GENERATE + Needs(features=("function_calling",))
 THINKING_TOOLS = TOOLS + Needs(models=("thinking",))
 FUNCTION_CALLING_DOCS = (
@@ -31,13 +40,6 @@ FUNCTION_CALLING_DOCS = (
     NEXUSFLOW.at("Request Parameters: tools"),
     TOKENSMART.at("Request body: tools, toolConfig"),
 )
-
-
-def _calls(exchange, what: str) -> list[dict]:
-    """The functionCalls of a success, which must hold at least one."""
-    body = accepted(exchange)
-    expect.matches_schema(body, f"{RESPONSE}#/$defs/CallsFunction", exchange, what=what)
-    return [part["functionCall"] for part in body["candidates"][0]["content"]["parts"] if "functionCall" in part]
 
 
 def _declared(request: dict) -> dict[str, set[str]]:
@@ -52,12 +54,13 @@ def _declared(request: dict) -> dict[str, set[str]]:
     "a functionCall names a declared function and its args are a JSON object of that function's parameters (never a JSON string)",
     source=(*FUNCTION_CALLING_DOCS, GATEWAY_BUGS.at("§5 rule 11; §1 new-api: non-JSON args -> {\"arguments\": ...}; §6 F20")),
     needs=TOOLS,
+    reads=function_call_response,
 )
-def function_call_shape(function_call_response, target):
+def function_call_shape(target):
     exchange = function_call_response()
-    expect.matches_schema(accepted(exchange), f"{RESPONSE}#/$defs/ObjectArgs", exchange)
-    declared = _declared(requests.function_call_request(target))
-    for index, call in enumerate(_calls(exchange, "the answer to a request for a get_weather call")):
+    expect.matches_schema(expect.accepted(exchange), f"{RESPONSE}#/$defs/ObjectArgs", exchange)
+    declared = _declared(bodies.function_call_request(target))
+    for index, call in enumerate(function_calls_of(exchange, "the answer to a request for a get_weather call")):
         where = f"$.candidates[0].content.parts[{index}].functionCall"
         if call["name"] not in declared:
             raise expect.fail(f"the call names {call['name']!r}, which was never declared", exchange, path=f"{where}.name", expected=sorted(declared), actual=call["name"])
@@ -72,28 +75,18 @@ def function_call_shape(function_call_response, target):
             )
 
 
-def _parallel_request(target) -> dict:
-    return requests.tools_request(
-        requests.text_request(target), requests.PARALLEL_PROMPT, [requests.WEATHER_DECLARATION, requests.TIME_DECLARATION]
-    )
-
-
-@recipe
-def parallel_calls_answer(client, target):
-    return client.generate(target.model("text"), _parallel_request(target))
-
-
 @rule(
     "TOOL-02",
     SHOULD,
     "parallel function calls all arrive, each in its own functionCall part, with distinct ids where ids are given",
     source=(*FUNCTION_CALLING_DOCS, GATEWAY_BUGS.at("§2 one-api getToolCalls reads only parts[0]; §1 new-api synthetic call ids; §5 rule 11")),
     needs=TOOLS,
+    reads=parallel_calls_answer,
 )
 @pytest.mark.semantic
-def parallel_function_calls(parallel_calls_answer, target):
+def parallel_function_calls(target):
     exchange = parallel_calls_answer()
-    calls = _calls(exchange, "the answer to a question for two declared functions")
+    calls = function_calls_of(exchange, "the answer to a question for two declared functions")
     called = sorted(call["name"] for call in calls)
     if called != sorted(_declared(_parallel_request(target))):
         raise expect.fail(
@@ -108,42 +101,9 @@ def parallel_function_calls(parallel_calls_answer, target):
         raise expect.fail("the parallel calls do not carry distinct ids, so their results cannot be matched", exchange, path="$.candidates[0].content.parts[*].functionCall.id", expected="one distinct id per call", actual=ids)
 
 
-def _answer_to_result(client, model: str, request: dict, first):
-    """The answer to the model's calling turn sent back with a functionResponse per call."""
-    _calls(first, "the model's first answer, which the round trip continues")
-    return client.generate(model, requests.function_result_request(request, first.json["candidates"][0]["content"]))
-
-
-@recipe
-def function_result_answer(client, target, responses):
-    first = responses.read("function_call_response")
-    return _answer_to_result(client, target.model("text"), requests.function_call_request(target), first)
-
-
-def _thinking_tool_request(target) -> dict:
-    thinking = requests.thinking_request(target, {"thinkingBudget": requests.THINKING_BUDGET})
-    return requests.tools_request(thinking, requests.CALL_PROMPT, [requests.WEATHER_DECLARATION])
-
-
-@recipe
-def signed_result_answer(client, target):
-    """The thinking model's calling turn (its thoughtSignature included) sent back with the result."""
-    model, request = target.model("thinking"), _thinking_tool_request(target)
-    return _answer_to_result(client, model, request, client.generate(model, request))
-
-
-MODE_PROMPTS = {"ANY": requests.UNRELATED_PROMPT, "NONE": requests.CALL_PROMPT}
-
-
-@recipe
-def calling_mode_answer(client, target, mode):
-    request = requests.tools_request(requests.text_request(target, max_output_tokens=32), MODE_PROMPTS[mode], [requests.WEATHER_DECLARATION], mode)
-    return client.generate(target.model("text"), request)
-
-
 def _answered_in_text(exchange) -> None:
     """The function's result was answered in text."""
-    body = accepted(exchange)
+    body = expect.accepted(exchange)
     expect.matches_schema(body, f"{RESPONSE}#/$defs/HasCandidates", exchange, what="the answer to the function's result")
     if not any(isinstance(part.get("text"), str) and not part.get("thought") for part in body["candidates"][0]["content"]["parts"]):
         raise expect.fail("the function's result was not answered in text", exchange, path="$.candidates[0].content.parts", expected="a text part", actual=body["candidates"][0]["content"]["parts"])
@@ -155,8 +115,9 @@ def _answered_in_text(exchange) -> None:
     "the model's functionCall turn and a functionResponse (name, id, response object) sent back are accepted and answered in text",
     source=(*FUNCTION_CALLING_DOCS, GATEWAY_BUGS.at("§5 rule 11: functionResponse forwarded unchanged; §4 AstrBot PR#7216: response must be an object")),
     needs=TOOLS,
+    reads=function_result_answer,
 )
-def function_response_round_trip(function_result_answer):
+def function_response_round_trip():
     _answered_in_text(function_result_answer())
 
 
@@ -166,14 +127,15 @@ def function_response_round_trip(function_result_answer):
     "toolConfig.functionCallingConfig.mode is honoured: ANY forces a call even when none is needed, NONE forbids one even when asked",
     source=(GEMINI_API.at("§2 ToolConfig: functionCallingConfig.mode"), NEBULA.at("toolConfig: functionCallingConfig.mode AUTO / ANY / NONE"), GATEWAY_BUGS.at("§1 new-api: toolConfig not mapped; §6 F22")),
     needs=TOOLS,
+    reads=calling_mode_answer,
 )
 @pytest.mark.parametrize("mode", list(MODE_PROMPTS))
-def function_calling_mode(calling_mode_answer, mode):
+def function_calling_mode(mode):
     exchange = calling_mode_answer()
     if mode == "ANY":
-        _calls(exchange, f"the answer to {requests.UNRELATED_PROMPT!r} in mode ANY")
+        function_calls_of(exchange, f"the answer to {bodies.UNRELATED_PROMPT!r} in mode ANY")
     else:
-        expect.matches_schema(accepted(exchange), f"{RESPONSE}#/$defs/NoFunctionCall", exchange, what=f"the answer to {requests.CALL_PROMPT!r} in mode NONE")
+        expect.matches_schema(expect.accepted(exchange), f"{RESPONSE}#/$defs/NoFunctionCall", exchange, what=f"the answer to {bodies.CALL_PROMPT!r} in mode NONE")
 
 
 @rule(
@@ -182,6 +144,7 @@ def function_calling_mode(calling_mode_answer, mode):
     "a thinking model's functionCall turn, thoughtSignature included, is accepted back unchanged in the next request",
     source=(GEMINI_API.at("§2 Part: thoughtSignature; §9 rule 5"), GATEWAY_BUGS.at("§5 rule 10; §4 litellm#16893, #25322, Antigravity-Manager#3202; §6 F18, F19")),
     needs=THINKING_TOOLS,
+    reads=signed_result_answer,
 )
-def thought_signature_round_trip(signed_result_answer):
+def thought_signature_round_trip():
     _answered_in_text(signed_result_answer())

@@ -10,9 +10,10 @@ import pytest
 
 from conformance import expect
 from conformance.outcomes import not_applicable
+from conformance.recipes.common import ACTION_REQUESTS
+from conformance.recipes.unsupported import action_answer
 from conformance.rules import MUST, Needs, rule
-from conformance.shared import ACTION_REQUESTS, recipe
-from conformance.sources import GATEWAY_BUGS, GEMINI_API, TOKENSMART, AIONE_NATIVE
+from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, TOKENSMART
 from conformance.vocabulary import ACTIONS
 
 TEXT_MODEL = Needs(models=("text",))
@@ -26,12 +27,6 @@ ACTION_SCHEMAS = {
 }
 
 
-@recipe
-def action_answer(client, target, action):
-    """The cheapest valid request of an action, declared or not (UNSUP-01 and -02 read each once)."""
-    return ACTION_REQUESTS[action](client, target)
-
-
 @rule(
     "UNSUP-01",
     MUST,
@@ -42,9 +37,10 @@ def action_answer(client, target, action):
         GATEWAY_BUGS.at("§5 rules 12, 24; new-api/one-api NoRoute"),
     ),
     needs=TEXT_MODEL,
+    reads=action_answer,
 )
 @pytest.mark.parametrize("action", list(ACTION_REQUESTS))
-def undeclared_action_rejected(action_answer, target, action):
+def undeclared_action_rejected(target, action):
     if action in target.actions:
         not_applicable(f"target {target.name} declares {action}; UNSUP-02 checks its response")
     exchange = action_answer()
@@ -59,9 +55,10 @@ def undeclared_action_rejected(action_answer, target, action):
     "an action the target declares answers HTTP 200 with that action's response schema",
     source=(GEMINI_API.at("§4 CountTokens, Embed, Models; §9 rules 29-32"), GATEWAY_BUGS.at("§5 rules 12, 21, 22; new-api#7283")),
     needs=TEXT_MODEL,
+    reads=action_answer,
 )
 @pytest.mark.parametrize("action", [a for a in ACTIONS if a in ACTION_SCHEMAS])
-def declared_action_schema(action_answer, target, action):
+def declared_action_schema(target, action):
     if action not in target.actions:
         not_applicable(f"target {target.name} does not declare action {action}")
     exchange = action_answer()

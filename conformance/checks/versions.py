@@ -10,24 +10,13 @@ exercises the prefix on such a target.
 
 from __future__ import annotations
 
-from conformance import expect, requests
+from conformance import expect
 from conformance.checks.actions import json_not_found
+from conformance.recipes.versions import v1_answer, wrong_prefix_answer
 from conformance.rules import GENERATE, SHOULD, rule
-from conformance.shared import recipe
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, TOKENSMART
 
-WRONG_PREFIX = "gemini-conformance-wrong-prefix"
 SUCCESS = range(200, 300)
-
-
-@recipe
-def v1_answer(client, target):
-    return client.generate(target.model("text"), requests.tiny_request(target), api_version="v1")
-
-
-@recipe
-def wrong_prefix_answer(client, target):
-    return client.generate(target.model("text"), requests.tiny_request(target), prefix=WRONG_PREFIX)
 
 
 @rule(
@@ -39,8 +28,9 @@ def wrong_prefix_answer(client, target):
         TOKENSMART.at("Using Google's official SDK: change one baseUrl line"),
     ),
     needs=GENERATE,
+    reads=v1_answer,
 )
-def v1_served(v1_answer):
+def v1_served():
     # Served is all this rule asks; the answer's shape is GEN-01's (and SDK-06's) business.
     exchange = v1_answer()
     expect.status_in(exchange, SUCCESS)
@@ -56,6 +46,7 @@ def v1_served(v1_answer):
         GEMINI_API.at("§7 URL: a path prefix in base_url is kept; §9 rule 3"),
     ),
     needs=GENERATE,
+    reads=wrong_prefix_answer,
 )
-def wrong_prefix_not_found(wrong_prefix_answer):
+def wrong_prefix_not_found():
     json_not_found(wrong_prefix_answer())

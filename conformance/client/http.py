@@ -21,8 +21,8 @@ import httpx
 
 from conformance.client.curl import curl_line
 from conformance.client.json_array import JSONArrayStream, parse_json_array_stream
-from conformance.client.retry import retry_delay
 from conformance.client.redact import Redactor
+from conformance.client.retry import retry_delay
 from conformance.client.sse import SSEStream, parse_sse
 from conformance.outcomes import GatewayUnreachable, RequestTimedOut
 from conformance.targets import RetryPolicy, Timeouts

@@ -13,13 +13,12 @@ values and credential headers.
 
 from __future__ import annotations
 
-from typing import Any
-
 import base64
 import json
 import re
 import threading
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 __all__ = ["DEFAULT_PLACEHOLDER", "COOKIE_PLACEHOLDER", "URL_PASSWORD_PLACEHOLDER", "Redactor"]

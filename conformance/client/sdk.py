@@ -22,9 +22,13 @@ from urllib.parse import urlparse
 
 import httpx
 
-from conformance.client.http import BILLABLE_ACTIONS, LEDGER, LedgerEntry
+from conformance.client.http import (
+    BILLABLE_ACTIONS,
+    LEDGER,
+    LedgerEntry,
+    unreachable_message,
+)
 from conformance.client.redact import Redactor
-from conformance.client.http import unreachable_message
 from conformance.outcomes import GatewayUnreachable, RequestTimedOut
 from conformance.targets import Target
 
