@@ -2,7 +2,8 @@
 
   rules                         print the rule catalogue as Markdown (RULES.md)
   verify PATH                   check a published conformance-report.yaml
-  merge RESULTS... --out DIR    merge nightly results.json files into one results.json + report.html
+  merge RESULTS... --out DIR    merge nightly results.json files into one results.json, report.html
+                                and a certificate and badge per target
 """
 
 from __future__ import annotations
@@ -21,17 +22,21 @@ def main(argv: list[str]) -> int:
     if command == "verify" and len(args) == 1:
         return _verify(Path(args[0]))
     if command == "merge" and len(args) >= 3 and args[-2] == "--out":
-        from conformance.merge import merge
+        from conformance.report.merge import MergeError, merge
 
-        out = merge([Path(a) for a in args[:-2]], Path(args[-1]))
-        print(f"merged {len(args) - 2} results into {out}")
+        try:
+            out = merge([Path(a) for a in args[:-2]], Path(args[-1]))
+        except MergeError as error:
+            print(f"merge: {error}", file=sys.stderr)
+            return 2
+        print(f"merged {len(args) - 2} results into {out} (results.json, report.html, <target>/conformance-report.yaml)")
         return 0
     print(__doc__.strip(), file=sys.stderr)
     return 2
 
 
 def _verify(path: Path) -> int:
-    from conformance.certificate import verify
+    from conformance.report.certificate import verify
 
     problems = verify(path)
     if problems:

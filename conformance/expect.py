@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from conformance.client.http import Exchange, NotJSON
+from conformance.client.exchange import Exchange, NotJSON
 from conformance.outcomes import RuleViolation, not_applicable
 from conformance.schemas import validate
 

@@ -5,15 +5,22 @@ level is a feature family a target may declare; it is claimed only by targets th
 reached only when every MUST rule of its areas that applies to the target ran and passed (declared
 deviations aside, which are listed). A skip for a missing key or a timeout keeps a level unreached:
 a level is never reported from checks that did not run.
+
+Levels are judged from results.json's records and the target's declarations as recorded there, once,
+when the run's results are written; every report reads the result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from conformance.outcomes import Outcome, SkipKind
 from conformance.rules import MUST, Rule
-from conformance.targets import Target
+
+# A target's declarations as results.json records them (conformance.report.results.declarations).
+Declared = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,26 +28,26 @@ class Level:
     name: str
     description: str
     areas: tuple[str, ...]
-    claimed_by: Callable[[Target], bool]
+    claimed_by: Callable[[Declared], bool]
 
     def rules(self, rules: dict[str, Rule]) -> list[Rule]:
         return [rule for rule in rules.values() if rule.area in self.areas and rule.level is MUST]
 
 
-def _always(target: Target) -> bool:
+def _always(declared: Declared) -> bool:
     return True
 
 
-def _feature(name: str) -> Callable[[Target], bool]:
-    return lambda target: name in target.features
+def _feature(name: str) -> Callable[[Declared], bool]:
+    return lambda declared: name in declared["features"]
 
 
-def _model(role: str) -> Callable[[Target], bool]:
-    return lambda target: target.model(role) is not None
+def _model(role: str) -> Callable[[Declared], bool]:
+    return lambda declared: declared["models"].get(role) is not None
 
 
-def _any_action(*actions: str) -> Callable[[Target], bool]:
-    return lambda target: any(action in target.actions for action in actions)
+def _any_action(*actions: str) -> Callable[[Declared], bool]:
+    return lambda declared: any(action in declared["actions"] for action in actions)
 
 
 LEVELS: tuple[Level, ...] = (
@@ -68,23 +75,21 @@ LEVELS: tuple[Level, ...] = (
 )
 
 
-def reached_levels(run: object, target_name: str) -> dict[str, dict[str, object]]:
-    """Per level: is it claimed by the target's declarations, what is its result, and the counts."""
+def level_results(records: list[dict[str, Any]], declared: Declared | None, chosen: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+    """Per level: is it claimed by the target's declarations, what is its result, and the counts of
+    its MUST rules' checks that apply. ``chosen``: --level, the only levels the run checked."""
     from conformance.rules import load_all_rules
 
     rules = load_all_rules()
-    target = run.targets.get(target_name)  # type: ignore[attr-defined]
-    records = run.by_target().get(target_name, [])  # type: ignore[attr-defined]
-    chosen = getattr(run, "levels", None)  # --level: the only levels this run checked
-    results: dict[str, dict[str, object]] = {}
+    results: dict[str, dict[str, Any]] = {}
     for level in LEVELS:
         ids = {rule.id for rule in level.rules(rules)}
         if not ids:
             continue
-        applicable = [r for r in records if r.rule in ids and r.applicable]
-        counts = {o: sum(r.outcome == o for r in applicable) for o in ("pass", "fail", "timeout", "deviation", "skipped", "error")}
-        never_ran = sorted(ids - {r.rule for r in records if r.rule in ids})
-        claimed = target is not None and level.claimed_by(target)
+        applicable = [r for r in records if r["rule"] in ids and r.get("skip") != SkipKind.NOT_DECLARED.value]
+        counts = {o.value: sum(r["outcome"] == o.value for r in applicable) for o in Outcome}
+        never_ran = sorted(ids - {r["rule"] for r in records if r["rule"] in ids})
+        claimed = declared is not None and level.claimed_by(declared)
         results[level.name] = {
             "claimed": claimed,
             "result": "not run" if claimed and chosen and level.name not in chosen else _result(claimed, counts, never_ran),
@@ -98,8 +103,12 @@ def reached_levels(run: object, target_name: str) -> dict[str, dict[str, object]
 def _result(claimed: bool, counts: dict[str, int], never_ran: list[str]) -> str:
     if not claimed:
         return "not claimed"
-    if counts["fail"] or counts["timeout"] or counts["error"]:
+    if any(counts[o.value] for o in Outcome if o.broken):
         return "not reached"
-    if counts["skipped"] or never_ran or not counts["pass"]:
+    if counts[Outcome.SKIPPED.value] or counts[Outcome.BLOCKED.value] or never_ran or not counts[Outcome.PASS.value]:
         return "not reached: not every rule ran"
-    return "reached with declared deviations" if counts["deviation"] else "reached"
+    return "reached with declared deviations" if counts[Outcome.DEVIATION.value] else "reached"
+
+
+def is_reached(result: str) -> bool:
+    return result.startswith("reached")

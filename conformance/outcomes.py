@@ -1,15 +1,19 @@
-"""What a check can end in, besides passing.
+"""What a check can end in: the one ``Outcome`` type, and the exceptions a check raises to reach it.
 
-These exceptions carry the evidence a reader of the report needs, so that the plugin can print one
-clean paragraph instead of a traceback.
+The plugin decides a check's outcome once, when the check reports (``conformance.plugin``), and every
+writer reads that decision from results.json. The exceptions carry the evidence a reader of the
+report needs, so that the plugin can print one clean paragraph instead of a traceback.
 """
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING, Any, NoReturn
 
+import pytest
+
 if TYPE_CHECKING:
-    from conformance.client.http import Exchange
+    from conformance.client.exchange import Exchange
 
 
 class RuleViolation(AssertionError):
@@ -49,7 +53,79 @@ class GatewayUnreachable(Exception):
     """The target could not be reached at all; the message says what to fix."""
 
 
+class Outcome(str, Enum):
+    """What one check (a rule on a target, one parametrized case) ended in."""
+
+    PASS = "pass"
+    FAIL = "fail"  # the gateway broke the rule
+    TIMEOUT = "timeout"  # a request the check needed exceeded its bound
+    ERROR = "error"  # no verdict: the suite or its setup failed
+    DEVIATION = "deviation"  # failed, as the target declares in targets.yaml (until it expires)
+    SKIPPED = "skipped"  # not run; the record's SkipKind says why
+    BLOCKED = "blocked"  # not judged: a rule it rests on failed (none decides this yet)
+    MODEL_DECIDED = "model decided"  # the evidence shows the model, not the gateway, decided (none yet)
+
+    @property
+    def broken(self) -> bool:
+        """A failure of the gateway's: what a level, a certificate and a baseline count against it."""
+        return self in BROKEN
+
+    def __str__(self) -> str:
+        return self.value
+
+
+BROKEN = frozenset({Outcome.FAIL, Outcome.TIMEOUT, Outcome.ERROR})
+# Worst first: a rule's outcome is the worst of its checks' (its parametrized cases).
+SEVERITY = (
+    Outcome.ERROR,
+    Outcome.TIMEOUT,
+    Outcome.FAIL,
+    Outcome.BLOCKED,
+    Outcome.DEVIATION,
+    Outcome.MODEL_DECIDED,
+    Outcome.SKIPPED,
+    Outcome.PASS,
+)
+
+
+class SkipKind(str, Enum):
+    """Why a check was skipped."""
+
+    NO_KEY = "no key"  # the key variable (the target's, or its upstream's) is not set
+    NOT_DECLARED = "not declared"  # the rule does not apply to what the target declares
+    NOT_SELECTED = "not selected"  # left out of the run (--level deselects instead: its levels read "not run")
+    NOT_JUDGED = "not judged"  # nothing to judge it on (no 429 seen, the SDK not installed, ...)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class NoKey(pytest.skip.Exception):
+    """A check skipped because a key it needs is not in the environment."""
+
+    __module__ = "builtins"  # as pytest's own Skipped: a skip reads "NoKey: <reason>", not a dotted path
+
+
+class NotApplicable(pytest.skip.Exception):
+    """A check skipped because its rule does not apply to the target's declarations."""
+
+    __module__ = "builtins"
+
+
 NOT_APPLICABLE = "not applicable: "
+
+
+def skip_kind(error: BaseException) -> SkipKind:
+    if isinstance(error, NoKey):
+        return SkipKind.NO_KEY
+    if isinstance(error, NotApplicable):
+        return SkipKind.NOT_DECLARED
+    return SkipKind.NOT_JUDGED
+
+
+def no_key(reason: str) -> NoReturn:
+    """Skip a check whose target (or upstream) key is not set: the run did not judge it."""
+    raise NoKey(reason)
 
 
 def not_applicable(reason: str) -> NoReturn:
@@ -57,6 +133,4 @@ def not_applicable(reason: str) -> NoReturn:
 
     Unlike other skips (no key, no model), it does not keep a conformance level from being reached.
     """
-    import pytest
-
-    pytest.skip(NOT_APPLICABLE + reason)
+    raise NotApplicable(NOT_APPLICABLE + reason)

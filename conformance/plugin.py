@@ -6,29 +6,38 @@ Loaded from the repo's root conftest.py; shaped so it can become a ``pytest11`` 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance import certificate, report_html
-from conformance.baseline import BaselineError, compare, load_outcomes
-from conformance.client.http import LEDGER
+from conformance.client.ledger import Ledger
 from conformance.client.redact import Redactor
 from conformance.evidence import evidence_of, render_failure
 from conformance.levels import LEVELS
 from conformance.outcomes import (
-    NOT_APPLICABLE,
     GatewayUnreachable,
+    Outcome,
     RequestTimedOut,
     RuleViolation,
+    SkipKind,
+    no_key,
     not_applicable,
+    skip_kind,
 )
 from conformance.recipes.engine import Recipe, plan, unmatched
+from conformance.report import html, results
+from conformance.report.baseline import (
+    BaselineError,
+    Comparison,
+    compare,
+    load_outcomes,
+)
+from conformance.report.merge import write_certificates
+from conformance.report.results import Run
+from conformance.report.summary import summary_lines
 from conformance.rules import Rule, rule_of
-from conformance.run import Run, outcome_of
 from conformance.targets import (
     Deviation,
     Target,
@@ -43,6 +52,7 @@ DEFAULT_TARGET = "local"
 
 _targets = pytest.StashKey[dict[str, Target]]()
 _redactor = pytest.StashKey[Redactor]()
+_ledger = pytest.StashKey[Ledger]()
 _run = pytest.StashKey[Run]()
 _baseline = pytest.StashKey[dict[str, str]]()
 _plan = pytest.StashKey[dict[str, list[tuple[Recipe, dict[str, Any]]]]]()
@@ -98,6 +108,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): run in the worker for this target")
     config.addinivalue_line("markers", "semantic: a check of what a real model says (few calls, SHOULD)")
     config.stash[_redactor] = Redactor()
+    config.stash[_ledger] = Ledger()  # what this run's requests cost (each xdist worker keeps its own)
     if not (config.getoption("target") or config.getoption("base_url") or _running_checks(config)):
         return
     try:
@@ -186,6 +197,10 @@ def redactor_of(config: pytest.Config) -> Redactor:
     return config.stash[_redactor]
 
 
+def ledger_of(config: pytest.Config) -> Ledger:
+    return config.stash[_ledger]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "target" not in metafunc.fixturenames:
         return
@@ -247,7 +262,7 @@ def planned_responses(config: pytest.Config, target: str) -> list[tuple[Recipe, 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     missing_key, undeclared = why_not_run(item)
     if missing_key:
-        pytest.skip(missing_key)
+        no_key(missing_key)
     if undeclared:
         not_applicable(undeclared)
 
@@ -269,7 +284,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if rule is None or target is None:
         return report
     redactor = item.config.stash[_redactor]
-    cost = LEDGER.drain()
+    cost = ledger_of(item.config).drain()
     # Carried to the xdist controller with the report; JUnit gets the user_properties.
     report.conformance = {
         "rule": rule.id,
@@ -286,35 +301,47 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     }
     report.user_properties += [("rule", rule.id), ("level", str(rule.level)), ("area", rule.area), ("target", target.name)]
     error = call.excinfo.value if call.excinfo is not None else None
-    if report.skipped and isinstance(error, pytest.skip.Exception):
-        report.conformance["not_applicable"] = str(error.msg).startswith(NOT_APPLICABLE)
     if report.failed and error is not None:
-        report.conformance["timeout"] = isinstance(error, RequestTimedOut)
         report.conformance["evidence"] = redactor.data(evidence_of(error))
         if isinstance(error, (RuleViolation, RequestTimedOut, GatewayUnreachable)):
             report.longrepr = render_failure(rule, error, target)
-        _apply_deviation(report, target.deviations.get(rule.id))
     if report.failed and report.longrepr is not None:
         report.longrepr = redactor.text(str(report.longrepr))
+    outcome, skip = _decide(report, error, target.deviations.get(rule.id))
+    report.conformance["outcome"] = outcome.value
+    report.conformance["skip"] = skip.value if skip is not None else None
     return report
 
 
-def _apply_deviation(report: pytest.TestReport, deviation: Deviation | None) -> None:
-    """A declared deviation turns a failure into a shown deviation, until it expires."""
-    if deviation is None or report.when != "call":
-        return
-    if deviation.until is not None and deviation.until < dt.date.today():
+def _decide(report: pytest.TestReport, error: BaseException | None, deviation: Deviation | None) -> tuple[Outcome, SkipKind | None]:
+    """The check's outcome, decided once, here: every writer reads it from results.json."""
+    if report.passed:
+        return Outcome.PASS, None
+    if report.skipped:
+        return Outcome.SKIPPED, skip_kind(error) if error is not None else SkipKind.NOT_JUDGED
+    if deviation is not None and report.when == "call":
+        if deviation.until is None or deviation.until >= dt.date.today():
+            # Shown, not failed: pytest counts it as an expected failure.
+            report.outcome = "skipped"
+            report.wasxfail = f"declared deviation: {deviation.reason}"
+            return Outcome.DEVIATION, None
         report.longrepr = f"declared deviation expired on {deviation.until} ({deviation.reason})\n{report.longrepr}"
-        return
-    report.outcome = "skipped"
-    report.wasxfail = f"declared deviation: {deviation.reason}"
+    if isinstance(error, RequestTimedOut):
+        return Outcome.TIMEOUT, None
+    return (Outcome.FAIL if report.when == "call" else Outcome.ERROR), None
+
+
+def outcome_of(report: pytest.TestReport) -> Outcome | None:
+    """The outcome the plugin decided for a check's report (None for a report that is not a check's)."""
+    decided = getattr(report, "conformance", {}).get("outcome")
+    return Outcome(decided) if decided else None
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):  # noqa: ARG001
     outcome = outcome_of(report)
-    if outcome == "timeout":
+    if outcome is Outcome.TIMEOUT:
         return "timeout", "T", ("TIMEOUT", {"red": True})
-    if outcome == "deviation":
+    if outcome is Outcome.DEVIATION:
         return "deviation", "D", ("DEVIATION", {"yellow": True})
     return None
 
@@ -343,25 +370,21 @@ class RunReporter:
         self.results = self.run.as_results()
         baseline = self.config.getoption("baseline")
         if baseline:
-            comparison = compare(Path(baseline), self.config.stash[_baseline], list(self.run.records.values()))
+            comparison = compare(Path(baseline), self.config.stash[_baseline], self.results["records"])
             self.results["baseline"] = comparison.as_dict()
             if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
                 # Nightly: only a regression fails the run; known failures are reported, not fatal.
                 failed = pytest.ExitCode.TESTS_FAILED if comparison.regressions else pytest.ExitCode.OK
                 session.exitstatus = failed
-        self.report_dir.mkdir(parents=True, exist_ok=True)
-        (self.report_dir / "results.json").write_text(json.dumps(self.results, indent=2) + "\n", encoding="utf-8")
-        for name in self.run.by_target():
-            certificate.write(self.run, name, self.report_dir / name)
+        results.write(self.results, self.report_dir)
+        write_certificates(self.results, self.report_dir)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
-        if self.is_worker:
+        if self.is_worker or self.results is None:
             return
-        for line in self.run.summary_lines():
+        for line in summary_lines(self.results):
             terminalreporter.write_line(line)
-        if self.results and "baseline" in self.results:
-            from conformance.baseline import Comparison
-
+        if "baseline" in self.results:
             comparison = Comparison(**self.results["baseline"])
             terminalreporter.write_line("  " + comparison.summary())
             for test in comparison.regressions:
@@ -371,7 +394,7 @@ class RunReporter:
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session) -> None:
         if self.results is not None:
-            prefix.append(report_html.render(self.results))
+            prefix.append(html.render(self.results))
 
 
 @pytest.hookimpl(optionalhook=True)

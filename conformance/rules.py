@@ -22,7 +22,9 @@ F = TypeVar("F", bound=Callable[..., object])
 RULE_ID = re.compile(r"^[A-Z]+-[0-9]{2,}$")
 
 
-class Level(str, Enum):
+class Requirement(str, Enum):
+    """How binding a rule is (RFC 2119). Not to be confused with a conformance level (levels.py)."""
+
     MUST = "MUST"
     SHOULD = "SHOULD"
 
@@ -30,8 +32,8 @@ class Level(str, Enum):
         return self.value
 
 
-MUST = Level.MUST
-SHOULD = Level.SHOULD
+MUST = Requirement.MUST
+SHOULD = Requirement.SHOULD
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,7 @@ NOTHING = Needs()
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
-    level: Level
+    level: Requirement
     title: str
     sources: tuple[Source, ...]
     needs: Needs
@@ -76,7 +78,7 @@ RULES: dict[str, Rule] = {}
 
 def rule(
     rule_id: str,
-    level: Level,
+    level: Requirement,
     title: str,
     *,
     source: Source | tuple[Source, ...],

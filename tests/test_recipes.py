@@ -10,8 +10,15 @@ import threading
 
 import pytest
 
-from conformance.client.http import LEDGER, LedgerEntry
-from conformance.recipes.engine import Recipe, TargetResponses, plan, reading, recipe, unmatched
+from conformance.client.ledger import Ledger, LedgerEntry
+from conformance.recipes.engine import (
+    Recipe,
+    TargetResponses,
+    plan,
+    reading,
+    recipe,
+    unmatched,
+)
 from conformance.targets import Target
 from tests.harness import run_suite
 
@@ -24,17 +31,17 @@ class Counting:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.lock = threading.Lock()
+        self.ledger = Ledger()
 
     def fetch(self, what: str) -> str:
         with self.lock:
             self.calls.append(what)
-        LEDGER.record(LedgerEntry(target="unit", action="generateContent", billable=True, tokens=1))
+        self.ledger.record(LedgerEntry(target="unit", action="generateContent", billable=True, tokens=1))
         return f"answer to {what}"
 
 
 @pytest.fixture
 def counting() -> Counting:
-    LEDGER.drain()
     return Counting()
 
 
@@ -52,42 +59,42 @@ def _by_case(counting: Counting) -> Recipe:
     return recipe(lambda client, case: counting.fetch(f"rejection{case}"), name="unit_rejection")
 
 
-def _shared() -> TargetResponses:
-    return TargetResponses(client=None, target=TARGET)
+def _shared(ledger: Ledger) -> TargetResponses:
+    return TargetResponses(client=None, target=TARGET, ledger=ledger)
 
 
 def test_a_response_read_by_many_is_fetched_once_and_charged_to_its_first_reader(counting):
     text = _recipe(counting, "text")
-    shared = _shared()
+    shared = _shared(counting.ledger)
     assert shared.fetched(text, {}) == "answer to text"
-    assert len(LEDGER.drain()) == 1  # the first reader pays
+    assert len(counting.ledger.drain()) == 1  # the first reader pays
     assert shared.fetched(text, {}) == "answer to text"
-    assert LEDGER.drain() == []
+    assert counting.ledger.drain() == []
     assert counting.calls == ["text"]
 
 
 def test_fetched_ahead_then_read(counting):
     text, stream = _recipe(counting, "text"), _recipe(counting, "stream")
-    shared = _shared()
+    shared = _shared(counting.ledger)
     shared.prefetch([(text, {}), (stream, {})], concurrency=2)
     assert shared.fetched(stream, {}) == "answer to stream"
-    assert len(LEDGER.drain()) == 1  # only what this reader read
+    assert len(counting.ledger.drain()) == 1  # only what this reader read
     shared.close()
     assert sorted(counting.calls) == ["stream", "text"]
-    assert len(LEDGER.drain()) == 1  # the unread one is charged to the run when the target closes
+    assert len(counting.ledger.drain()) == 1  # the unread one is charged to the run when the target closes
 
 
 def test_a_fixed_parameter_and_a_chosen_one_are_the_same_response(counting):
     any_case = _recipe(counting, "rejection")
     wrong_key = Recipe("wrong_key_rejection", any_case.fetch, (("case", "-wrong-key"),), (), any_case.context)
-    shared = _shared()
+    shared = _shared(counting.ledger)
     assert shared.fetched(any_case, {"case": "-wrong-key"}) == shared.fetched(wrong_key, {})
     assert counting.calls == ["rejection-wrong-key"]
 
 
 def test_each_value_is_its_own_response_read_as_a_list(counting):
     singles = _recipe(counting, "single", each=[{"case": "-a"}, {"case": "-b"}])
-    shared = _shared()
+    shared = _shared(counting.ledger)
     shared.prefetch([(singles, variant) for variant in singles.variants({})], concurrency=2)
     assert shared.fetched(singles, {}) == ["answer to single-a", "answer to single-b"]
     assert sorted(counting.calls) == ["single-a", "single-b"]
@@ -99,7 +106,7 @@ def test_an_error_reaches_every_reader(counting):
         raise TimeoutError("no answer")
 
     broken = Recipe("broken", failing, (), (), ("client",))
-    shared = _shared()
+    shared = _shared(counting.ledger)
     for _ in range(2):
         with pytest.raises(TimeoutError, match="no answer"):
             shared.fetched(broken, {})
@@ -117,7 +124,7 @@ def test_a_recipe_names_what_it_needs_and_what_its_checks_choose():
 def test_a_check_reads_a_recipe_through_its_rule_with_its_own_parameters(counting):
     any_case = _by_case(counting)
     other = _recipe(counting, "other")
-    shared = _shared()
+    shared = _shared(counting.ledger)
     with reading(shared, {"case": "-missing-key", "target": "unit"}, "error_envelope[-missing-key]", (any_case,)):
         assert any_case() == "answer to rejection-missing-key"
         with pytest.raises(RuntimeError, match="error_envelope.* reads recipe unit_other but its rule does not name it"):
@@ -180,7 +187,7 @@ def test_one_check_sends_only_the_requests_it_reads(tmp_path):
 def test_a_check_that_does_not_apply_sends_nothing(tmp_path):
     run = run_suite(tmp_path, None, "--target", "local-nexusflow", "-k", "images or thinking")  # declares neither
     assert run.returncode == 0, run.stdout[-2000:]
-    assert run.records and all(not r["applicable"] for r in run.records)
+    assert run.records and all(r["skip"] == "not declared" for r in run.records)
     assert sum(r["http_requests"] for r in run.records) == 0
 
 
@@ -218,7 +225,7 @@ def test_a_response_fetched_alone_waits_for_the_others_and_holds_them_back(count
 
     slow_recipe = Recipe("unit_slow", slow, (), (), ("client",))
     timed_recipe = Recipe("unit_timed", timed, (), (), ("client",), alone=True)
-    shared = _shared()
+    shared = _shared(counting.ledger)
     shared.prefetch([(slow_recipe, {})], concurrency=2)
     assert started.wait(5)
     threading.Timer(0.2, release.set).start()
@@ -231,4 +238,4 @@ def test_a_recipe_fetched_alone_cannot_be_read_by_another(counting):
     inner = Recipe("unit_inner", lambda client: "inner", (), (), ("client",), alone=True)
     outer = Recipe("unit_outer", lambda responses: responses.fetched(inner, {}), (), (), ("responses",))
     with pytest.raises(RuntimeError, match="fetched alone"):
-        _shared().fetched(outer, {})
+        _shared(counting.ledger).fetched(outer, {})

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from conformance.certificate import digest
+from conformance.report.certificate import digest
 from conformance.schemas import validate
 from tests.harness import REPO, run_suite
 
@@ -142,3 +142,37 @@ def test_merge_puts_nightly_jobs_side_by_side(clean, broken, tmp_path):
     assert set(merged["targets"]) == {"local", "local-aione", "broken"}
     assert validate("results", merged) == []
     assert "STREAM-01" in (tmp_path / "merged" / "report.html").read_text()
+    # Each target's certificate and badge, the same as a single run's, and verify accepts them.
+    for name in ("local", "local-aione", "broken"):
+        assert (tmp_path / "merged" / name / "badge.svg").is_file(), name
+    done = verify(tmp_path / "merged" / "local" / "conformance-report.yaml")
+    assert done.returncode == 0, done.stderr
+    single = yaml.safe_load((clean.report_dir / "local" / "conformance-report.yaml").read_text())
+    merged_local = yaml.safe_load((tmp_path / "merged" / "local" / "conformance-report.yaml").read_text())
+    assert (merged_local["levels"], merged_local["rules"]) == (single["levels"], single["rules"])
+    assert verify(tmp_path / "merged" / "broken" / "conformance-report.yaml").returncode == 1
+
+
+def _merge(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "conformance", "merge", *map(str, args)], cwd=REPO, capture_output=True, text=True)
+
+
+def test_merge_refuses_what_it_cannot_merge_in_one_line(clean, tmp_path):
+    results = clean.report_dir / "results.json"
+    (tmp_path / "not.json").write_text("<html>")
+    for args, says in (
+        ((tmp_path / "missing.json",), "missing.json: no such file"),
+        ((tmp_path / "not.json",), "not a results.json"),
+        ((results, results), "target local is in both"),
+    ):
+        done = _merge(*args, "--out", tmp_path / "out")
+        assert done.returncode == 2 and says in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_every_writer_reads_the_outcome_decided_once(clean):
+    """The outcome is decided when the check reports; results.json records it with its skip kind."""
+    records = json.loads((clean.report_dir / "results.json").read_text())["records"]
+    assert {r["outcome"] for r in records} <= {"pass", "skipped"}
+    assert {r["skip"] for r in records if r["outcome"] == "skipped"} == {"not declared"}
+    assert all(r["skip"] is None for r in records if r["outcome"] != "skipped")

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from conformance.run import BROKEN, Record
+from conformance.outcomes import Outcome
 
 
 class BaselineError(Exception):
@@ -36,25 +36,31 @@ class Comparison:
 
 
 def load_outcomes(path: Path) -> dict[str, str]:
+    """test -> outcome, from any results.json this suite wrote (an older schema's too: a nightly's
+    baseline is the night before's, perhaps from the version before)."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-        return {record["test"]: record["outcome"] for record in document["records"]}
+        return {str(record["test"]): str(record["outcome"]) for record in document["records"]}
     except FileNotFoundError:
         raise BaselineError(f"{path}: baseline file not found (pass --baseline PATH to last night's results.json)") from None
     except (ValueError, KeyError, TypeError):
         raise BaselineError(f"{path}: not a results.json written by this suite") from None
 
 
-def compare(path: Path, before: dict[str, str], records: list[Record]) -> Comparison:
+BROKEN = {o.value for o in Outcome if o.broken}
+
+
+def compare(path: Path, before: dict[str, str], records: list[dict]) -> Comparison:
+    """This run's records (results.json's) against the baseline's outcomes."""
     comparison = Comparison(str(path))
     for record in records:
-        was, now = before.get(record.test), record.outcome
+        test, was, now = record["test"], before.get(record["test"]), record["outcome"]
         if was is None:
-            comparison.new.append(record.test)
-        elif was == "pass" and now in BROKEN:
-            comparison.regressions.append(record.test)
-        elif was in BROKEN and now == "pass":
-            comparison.fixes.append(record.test)
+            comparison.new.append(test)
+        elif was == Outcome.PASS.value and now in BROKEN:
+            comparison.regressions.append(test)
+        elif was in BROKEN and now == Outcome.PASS.value:
+            comparison.fixes.append(test)
         elif was in BROKEN and now in BROKEN:
-            comparison.still_failing.append(record.test)
+            comparison.still_failing.append(test)
     return comparison

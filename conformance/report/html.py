@@ -10,8 +10,21 @@ from collections import Counter
 from html import escape
 from typing import Any
 
-CELL_ORDER = ("pass", "fail", "timeout", "deviation", "skipped")
-COLOURS = {"pass": "#e6f4ea", "fail": "#fce8e6", "timeout": "#fce8e6", "deviation": "#fef7e0", "skipped": "#f1f3f4"}
+from conformance.levels import is_reached
+from conformance.outcomes import Outcome
+
+BROKEN = tuple(o.value for o in Outcome if o.broken)
+CELL_ORDER = ("pass", "fail", "timeout", "error", "blocked", "deviation", "model decided", "skipped")
+COLOURS = {
+    "pass": "#e6f4ea",
+    "fail": "#fce8e6",
+    "timeout": "#fce8e6",
+    "error": "#fce8e6",
+    "blocked": "#fce8e6",
+    "deviation": "#fef7e0",
+    "model decided": "#fef7e0",
+    "skipped": "#f1f3f4",
+}
 STYLE = """<style>
 .gc-matrix{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
 .gc-matrix th,.gc-matrix td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
@@ -53,8 +66,8 @@ def _level_cell(level: dict[str, Any] | None) -> str:
         return "<td>not claimed</td>"
     if level["result"] == "not run":
         return "<td>not run</td>"
-    css = "gc-level-reached" if level["result"].startswith("reached") else "gc-level-not"
-    colour = COLOURS["pass"] if level["result"].startswith("reached") else COLOURS["fail"]
+    css = "gc-level-reached" if is_reached(level["result"]) else "gc-level-not"
+    colour = COLOURS["pass"] if is_reached(level["result"]) else COLOURS["fail"]
     return f"<td class='{css}' style='background:{colour}'>{escape(level['result'])}</td>"
 
 
@@ -74,7 +87,7 @@ def _run_table(results: dict[str, Any], names: list[str]) -> list[str]:
 def _cell(counts: Counter) -> str:
     if not counts:
         return "<td>–</td>"
-    worst = next((o for o in CELL_ORDER[1:3] if counts[o]), "deviation" if counts["deviation"] else "pass" if counts["pass"] else "skipped")
+    worst = next((o for o in CELL_ORDER[1:] if counts[o] and o != "skipped"), "pass" if counts["pass"] else "skipped")
     text = "<br>".join(f"{counts[o]} {o}" for o in CELL_ORDER if counts[o])
     return f"<td class='gc-count' style='background:{COLOURS[worst]}'>{text}</td>"
 
@@ -110,7 +123,7 @@ def _baseline(baseline: dict[str, Any] | None) -> list[str]:
 
 
 def _failures(records: list[dict[str, Any]]) -> list[str]:
-    failed = [r for r in records if r["outcome"] in ("fail", "timeout", "error")]
+    failed = [r for r in records if r["outcome"] in BROKEN]
     if not failed:
         return []
     parts = [

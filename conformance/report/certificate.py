@@ -4,11 +4,12 @@ In the spirit of Gateway API's ConformanceReport: the target's declarations (no 
 and rules versions, each level's result with its counts, the outcome of every rule, declared
 deviations, and a digest over all of it so that an edited certificate no longer verifies.
 ``python -m conformance verify PATH`` is what a reader of a published certificate runs.
+
+Built from results.json alone, so a single run and ``merge`` write the same certificate.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from html import escape
@@ -18,16 +19,18 @@ from typing import Any
 import yaml
 
 from conformance import __version__
-from conformance.levels import LEVELS, reached_levels
+from conformance.levels import LEVELS, is_reached
+from conformance.outcomes import SEVERITY, Outcome, SkipKind
 from conformance.rules import load_all_rules
-from conformance.run import Run, describe_target
 from conformance.schemas import validate
 from conformance.vocabulary import FEATURES
 
 API_VERSION = "gemini-conformance/v1"
 KNOWN_SUITE_VERSIONS = ("0.1.0",)
-# Worst first: a rule's outcome is the worst of its checks' (parametrized variants).
-SEVERITY = ("error", "timeout", "fail", "deviation", "skipped", "pass", "not applicable")
+NOT_APPLICABLE = "not applicable"
+# Worst first: a rule's outcome is the worst of its checks' (parametrized cases); a check skipped
+# because the rule does not apply to the declarations counts least.
+RULE_SEVERITY = (*(o.value for o in SEVERITY), NOT_APPLICABLE)
 
 
 def rules_version() -> str:
@@ -36,35 +39,33 @@ def rules_version() -> str:
     return hashlib.sha256(json.dumps(catalogue).encode()).hexdigest()[:12]
 
 
-def build(run: Run, target_name: str) -> dict[str, Any]:
-    target = run.targets[target_name]
-    records = run.by_target().get(target_name, [])
-    notes = run.deviation_notes(target_name)
+def build(results: dict[str, Any], target_name: str) -> dict[str, Any]:
+    """The certificate of one target of a results.json document."""
+    target = results["targets"][target_name]
+    declared = target["declared"]
+    records = [r for r in results["records"] if r["target"] == target_name]
+    notes = target.get("deviations", {})
     certificate: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "kind": "ConformanceReport",
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "suite": {"version": __version__, "rulesVersion": rules_version()},
+        "date": results["finished_at"],
+        "suite": {"version": results["suite_version"], "rulesVersion": rules_version()},
         "target": {
-            "name": target.name,
-            "description": describe_target(target),
-            "baseUrl": target.base_url,
-            "apiKeyEnv": target.api_key_env,
-            "docs": target.docs,
-            "auth": list(target.auth),
-            "models": dict(target.models),
-            "actions": list(target.actions),
+            "name": target_name,
+            "description": target["description"],
+            "baseUrl": declared["base_url"],
+            "apiKeyEnv": declared["api_key_env"],
+            "docs": declared["docs"],
+            "auth": list(declared["auth"]),
+            "models": dict(declared["models"]),
+            "actions": list(declared["actions"]),
         },
-        "supportedFeatures": sorted(target.features),
-        "unsupportedFeatures": sorted(set(FEATURES) - set(target.features)),
+        "supportedFeatures": sorted(declared["features"]),
+        "unsupportedFeatures": sorted(set(FEATURES) - set(declared["features"])),
         "levels": [
-            {"name": name, "description": _level_description(name), **result}
-            for name, result in reached_levels(run, target_name).items()
+            {"name": name, "description": _level_description(name), **result} for name, result in target["levels"].items()
         ],
-        "deviations": {
-            rule: {"reason": d.reason, **({"until": str(d.until)} if d.until else {}), "status": notes[rule]}
-            for rule, d in target.deviations.items()
-        },
+        "deviations": {rule: {**d, "status": notes.get(rule, "not exercised in this run")} for rule, d in declared["deviations"].items()},
         "rules": _rule_outcomes(records),
     }
     certificate["digest"] = digest(certificate)
@@ -75,18 +76,18 @@ def _level_description(name: str) -> str:
     return next(level.description for level in LEVELS if level.name == name)
 
 
-def _rule_outcomes(records: list) -> list[dict[str, Any]]:
-    by_rule: dict[str, list] = {}
+def _rule_outcomes(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_rule: dict[str, list[dict[str, Any]]] = {}
     for record in records:
-        by_rule.setdefault(record.rule, []).append(record)
+        by_rule.setdefault(record["rule"], []).append(record)
     rows = []
     for rule_id, checks in sorted(by_rule.items()):
-        outcomes = [r.outcome if r.applicable else "not applicable" for r in checks]
+        outcomes = [NOT_APPLICABLE if r.get("skip") == SkipKind.NOT_DECLARED.value else r["outcome"] for r in checks]
         rows.append(
             {
                 "id": rule_id,
-                "level": checks[0].level,
-                "outcome": min(outcomes, key=SEVERITY.index),
+                "level": checks[0]["level"],
+                "outcome": min(outcomes, key=RULE_SEVERITY.index),
                 "checks": len(checks),
             }
         )
@@ -102,9 +103,10 @@ def digest(certificate: dict[str, Any]) -> str:
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def write(run: Run, target_name: str, directory: Path) -> Path:
+def write(results: dict[str, Any], target_name: str, directory: Path) -> Path:
+    """reports/<target>/conformance-report.yaml and badge.svg, for a target with declarations."""
     directory.mkdir(parents=True, exist_ok=True)
-    certificate = build(run, target_name)
+    certificate = build(results, target_name)
     path = directory / "conformance-report.yaml"
     text = yaml.dump(certificate, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
     path.write_text(text, encoding="utf-8")
@@ -114,9 +116,9 @@ def write(run: Run, target_name: str, directory: Path) -> Path:
 
 def badge(certificate: dict[str, Any]) -> str:
     """A shields-style SVG: the levels reached, green when core is reached."""
-    reached = [level["name"] for level in certificate["levels"] if level["result"].startswith("reached")]
+    reached = [level["name"] for level in certificate["levels"] if is_reached(level["result"])]
     core = next((level for level in certificate["levels"] if level["name"] == "core"), None)
-    ok = core is not None and core["result"].startswith("reached")
+    ok = core is not None and is_reached(core["result"])
     label, value = "gemini conformance", " · ".join(reached) if ok else "core not reached"
     colour = "#2e7d32" if ok else "#c62828"
     left, right = 7 * len(label) + 12, 7 * len(value) + 12
@@ -153,18 +155,19 @@ def verify(path: Path) -> list[str]:
 def _rule_problems(certificate: dict[str, Any]) -> list[str]:
     catalogue = load_all_rules()
     outcomes = {row["id"]: row["outcome"] for row in certificate["rules"]}
-    problems = [f"{rule} {outcome}" for rule, outcome in outcomes.items() if outcome in ("fail", "timeout", "error")]
+    broken = {o.value for o in Outcome if o.broken}
+    problems = [f"{rule} {outcome}" for rule, outcome in outcomes.items() if outcome in broken]
     for level in certificate["levels"]:
-        if not level["result"].startswith("reached"):
+        if not is_reached(level["result"]):
             continue
         spec = next((l for l in LEVELS if l.name == level["name"]), None)
         required = [r.id for r in spec.rules(catalogue)] if spec else []
         missing = [rule for rule in required if rule not in outcomes]
-        skipped = [rule for rule in required if outcomes.get(rule) == "skipped"]
+        skipped = [rule for rule in required if outcomes.get(rule) in (Outcome.SKIPPED.value, Outcome.BLOCKED.value)]
         if missing:
             problems.append(f"level {level['name']} claims reached but rules are missing: {', '.join(missing)}")
         if skipped:
             problems.append(f"level {level['name']} claims reached but rules were skipped: {', '.join(skipped)}")
-    if not any(level["name"] == "core" and level["result"].startswith("reached") for level in certificate["levels"]):
+    if not any(level["name"] == "core" and is_reached(level["result"]) for level in certificate["levels"]):
         problems.append("core level not reached")
     return problems
