@@ -1,6 +1,6 @@
 """Fidelity probes: one marked request through the gateway, and what the scripted upstream saw.
 
-A probe sends a request whose prompt carries a scenario marker (reference/upstream.py), through the
+A probe sends a request whose prompt carries a scenario marker (conformance/upstream/), through the
 client like any other request, then fetches the upstream's record of it: what the gateway sent
 upstream, and what the upstream answered, event by event. The checks compare the two ends. Probes
 are recipes (checks/fidelity.py), so each is sent once per target, ahead of the checks.
@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance import expect
-from conformance.client.http import Exchange, GeminiClient
+from conformance.client.exchange import Exchange
+from conformance.client.http import GeminiClient
 from conformance.recipes import bodies
-from conformance.reference.upstream import Recorded, marker
 from conformance.reference.wire import FREE_FORM_FIELDS, camel_case, camel_case_keys
 from conformance.targets import Target
+from conformance.upstream import Recorded, marker
 
 WHOLE = "generateContent"
 STREAMED = "streamGenerateContent"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conformance.client.http import GeminiClient
-from conformance.plugin import planned_responses, redactor_of, targets_of
+from conformance.plugin import ledger_of, planned_responses, redactor_of, targets_of
 from conformance.recipes.common import WRONG_KEY
 from conformance.recipes.engine import MadeOnFirstUse, TargetResponses
 from conformance.recipes.engine import reading as reading_as
@@ -40,12 +40,12 @@ def upstream(target: Target, request: pytest.FixtureRequest) -> Iterator[Any]:
     Started for the run for the test relay (`reference: relay`, with a fresh upstream key) and for
     a target declaring `upstream: {port: P, key_env: VAR}`; `upstream: {url: U, ...}` is one started
     elsewhere (python -m conformance.reference --upstream), read over GET /__recorded."""
-    from conformance.reference.upstream import (
+    from conformance.relay import RELAY_PROFILE, RELAY_SILENCE_S
+    from conformance.upstream import (
         RemoteUpstream,
         ScriptedUpstream,
         UpstreamConfig,
     )
-    from conformance.relay import RELAY_PROFILE, RELAY_SILENCE_S
 
     spec = target.upstream
     if target.reference is not None and target.reference.profile == RELAY_PROFILE:
@@ -123,6 +123,7 @@ def client(target: Target, live: tuple[str, str | None], request: pytest.Fixture
         image_models=frozenset({image_model} if image_model else ()),
         retries=target.retries,
         concurrency=target.concurrency,
+        ledger=ledger_of(request.config),
     )
     yield gemini
     gemini.close()
@@ -147,7 +148,7 @@ def responses(
             genai_version()
         except SDKNotInstalled as error:
             pytest.skip(str(error))  # every check that reads the SDK is skipped, saying why
-        return SDK(target, base_url, key, redactor_of(request.config))
+        return SDK(target, base_url, key, redactor_of(request.config), client.ledger)
 
     fetched = TargetResponses(
         client,

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from conformance.client.limits import RetryPolicy, Timeouts
+
 ALL = "all"
 # Requests in flight to one target at once: few for a real gateway (rate limits), many for the
 # suite's own loopback gateways, which limit nothing.
@@ -30,27 +32,12 @@ class TargetsFileError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Timeouts:
-    connect: float = 10.0
-    read: float = 120.0
-    image: float = 600.0  # AIone: "set your HTTP timeout to at least 600 seconds" for 4K images
-
-
-@dataclass(frozen=True, slots=True)
 class Expectations:
     """Statuses a target may answer with where the documents allow a choice."""
 
     auth_failure: tuple[int, ...] = (401,)
     unsupported_action: tuple[int, ...] = (404, 501)
     image_stream_rejection: tuple[int, ...] = (503,)
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Real gateways rate-limit: retry a 429 (or a 503 that says when) a bounded number of times."""
-
-    max: int = 2
-    max_delay: float = 30.0  # a longer Retry-After is not waited for: the 429 stands
 
 
 @dataclass(frozen=True, slots=True)

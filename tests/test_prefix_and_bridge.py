@@ -7,11 +7,11 @@ import base64
 import pytest
 
 from conformance.client.http import GeminiClient
+from conformance.client.limits import Timeouts
 from conformance.client.redact import Redactor
 from conformance.images import sniff
 from conformance.recipes import bodies
 from conformance.reference import GatewayConfig, ReferenceGateway
-from conformance.targets import Timeouts
 
 KEY, LIMITED = "prefix-test-key", "limited-test-key"
 TINY = {"contents": [{"parts": [{"text": "hello there"}]}]}

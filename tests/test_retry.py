@@ -7,10 +7,10 @@ import json
 import httpx
 import pytest
 
-from conformance.client.http import LEDGER, GeminiClient
+from conformance.client.http import GeminiClient
+from conformance.client.limits import RetryPolicy, Timeouts
 from conformance.client.redact import Redactor
 from conformance.client.retry import retry_delay
-from conformance.targets import RetryPolicy, Timeouts
 
 RETRY_INFO = {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "0.01s"}
 
@@ -35,12 +35,12 @@ def _error(status: int, *details) -> dict:
 
 def test_a_429_with_retry_info_is_retried_and_the_retry_is_kept():
     answers = iter([_reply(429, _error(429, RETRY_INFO)), _reply(200, {"candidates": []})])
-    LEDGER.drain()
-    exchange = _client(lambda request: next(answers)).generate("m", {"contents": []})
+    client = _client(lambda request: next(answers))
+    exchange = client.generate("m", {"contents": []})
     assert exchange.status == 200
     assert exchange.retries == [(429, 0.01)]
     assert "after retries: HTTP 429 then waited 0.01 s" in exchange.describe()
-    assert [e.status for e in LEDGER.drain()] == [429, 200]
+    assert [e.status for e in client.ledger.drain()] == [429, 200]
 
 
 def test_retries_are_bounded():

@@ -52,14 +52,12 @@ def test_unknown_model_raises_client_error_with_status(sdk):
 
 
 def test_an_sdk_call_is_charged_its_requests_and_tokens(base_url):
-    from conformance.client.http import LEDGER
     from conformance.client.redact import Redactor
     from conformance.client.sdk import SDK
     from conformance.targets import Target
 
     wrapper = SDK(Target(name="ref", auth=("x-goog-api-key",)), base_url, KEY, Redactor())
-    LEDGER.drain()
     chunks = wrapper.call("stream", lambda: list(wrapper.client().models.generate_content_stream(model="gemini-2.5-flash", contents="one two")))
-    [entry] = LEDGER.drain()
+    [entry] = wrapper.ledger.drain()
     assert (entry.action, entry.kind, entry.billable) == ("streamGenerateContent", "streamGenerateContent", True)
     assert entry.tokens == chunks[-1].usage_metadata.total_token_count > 0

@@ -1,8 +1,9 @@
 """The only code that talks HTTP.
 
 ``GeminiClient`` builds every URL, places the key the way the target declares, bounds every request
-by the target's timeouts, and records each request/response as an ``Exchange``: the evidence a check
-asserts on and a report shows (with a curl line, key redacted). Checks never build URLs or parse SSE.
+by its timeouts, records each request/response as an ``Exchange`` (exchange.py: the evidence a check
+asserts on and a report shows, with a curl line, key redacted) and what it cost in the run's ledger
+(ledger.py). Checks never build URLs or parse SSE.
 """
 
 from __future__ import annotations
@@ -10,200 +11,26 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
 
 from conformance.client.curl import curl_line
-from conformance.client.json_array import JSONArrayStream, parse_json_array_stream
+from conformance.client.exchange import Exchange
+from conformance.client.ledger import BILLABLE_ACTIONS, Ledger, LedgerEntry
+from conformance.client.limits import RetryPolicy, Timeouts
 from conformance.client.redact import Redactor
 from conformance.client.retry import retry_delay
-from conformance.client.sse import SSEStream, parse_sse
 from conformance.outcomes import GatewayUnreachable, RequestTimedOut
-from conformance.targets import RetryPolicy, Timeouts
 
 NO_KEY = "no-key"  # an auth choice: send the request without any key
-BILLABLE_ACTIONS = ("generateContent", "streamGenerateContent", "embedContent", "batchEmbedContents", "chatCompletions")
-EXCERPT = 600
-# Response headers worth showing as evidence (the rest is noise or could carry secrets).
-SHOWN_HEADERS = {"content-type", "content-length", "transfer-encoding", "retry-after", "x-request-id", "server", "via"}
 
 
 # What a retry starts afresh: the response side of an Exchange.
 _FRESH = {"status": 0, "reason": "", "body": b"", "ttfb": 0.0, "elapsed": 0.0, "transport_error": None}
-
-
-class NotJSON(ValueError):
-    """The response body is not JSON."""
-
-
-@dataclass
-class Exchange:
-    """One request and what came back, as the gateway sent it."""
-
-    method: str
-    url: str  # redacted
-    request_headers: list[tuple[str, str]]  # redacted
-    request_body: bytes | None
-    curl: str
-    action: str | None
-    model: str | None
-    redactor: Redactor
-    status: int = 0
-    reason: str = ""
-    headers: httpx.Headers = field(default_factory=httpx.Headers)
-    body: bytes = b""
-    ttfb: float = 0.0  # seconds until the response headers
-    elapsed: float = 0.0  # seconds until the body was complete
-    reads: list[tuple[float, int]] = field(default_factory=list)  # (seconds, bytes so far) per read
-    transport_error: str | None = None  # the connection broke mid-body
-    retries: list[tuple[int, float]] = field(default_factory=list)  # (status, seconds waited) before this try
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    @property
-    def media_type(self) -> str:
-        return self.content_type.split(";", 1)[0].strip().lower()
-
-    @cached_property
-    def json(self) -> Any:
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            raise NotJSON(f"body is not JSON: {self.excerpt(120)!r}") from None
-
-    @property
-    def is_json(self) -> bool:
-        try:
-            self.json
-        except NotJSON:
-            return False
-        return True
-
-    @cached_property
-    def sse(self) -> SSEStream:
-        return parse_sse(self.body)
-
-    @cached_property
-    def json_array(self) -> JSONArrayStream:
-        return parse_json_array_stream(self.body)
-
-    def arrival(self, offset: int) -> float:
-        """When the byte at ``offset`` (exclusive end) had arrived, in seconds since the request."""
-        for seconds, received in self.reads:
-            if received >= offset:
-                return seconds
-        return self.elapsed
-
-    def excerpt(self, limit: int = EXCERPT) -> str:
-        text = self.redactor.text(self.body[: limit * 4].decode("utf-8", errors="replace"))
-        return text if len(text) <= limit else text[:limit] + f"... ({len(self.body)} bytes)"
-
-    def describe(self) -> str:
-        """One line: status, type, size, time."""
-        if not self.status:
-            return f"no response ({self.transport_error})"
-        broken = f", connection broke: {self.transport_error}" if self.transport_error else ""
-        if self.retries:
-            broken += ", after retries: " + ", ".join(f"HTTP {s} then waited {d:g} s" for s, d in self.retries)
-        return (
-            f"HTTP {self.status} {self.content_type or '(no content-type)'}, {len(self.body)} bytes, "
-            f"first byte {self.ttfb:.2f} s, total {self.elapsed:.2f} s{broken}"
-        )
-
-    def evidence(self) -> dict[str, Any]:
-        """What a report shows of this exchange: all of it redacted."""
-        return {
-            "request": self.curl,
-            "status": self.status,
-            "headers": {k: v for k, v in self.redactor.headers(self.headers.multi_items()) if k.lower() in SHOWN_HEADERS},
-            "body_excerpt": self.excerpt(),
-            "latency": {"first_byte_s": round(self.ttfb, 3), "total_s": round(self.elapsed, 3)},
-            "transport_error": self.transport_error,
-            "retries": [{"status": s, "waited_s": d} for s, d in self.retries],
-        }
-
-    def usage_tokens(self) -> int:
-        """Tokens this exchange billed, per the usageMetadata the gateway reported."""
-        if self.status != 200:
-            return 0
-        chunks = self.sse.chunks() if "alt=sse" in self.url else None
-        if chunks is None:
-            try:
-                body = self.json
-            except NotJSON:
-                return 0
-            chunks = body if isinstance(body, list) else [body]
-        total = 0
-        for chunk in chunks:
-            usage = chunk.get("usageMetadata") if isinstance(chunk, dict) else None
-            if isinstance(usage, dict) and isinstance(usage.get("totalTokenCount"), int):
-                total = max(total, usage["totalTokenCount"])
-            openai_usage = chunk.get("usage") if isinstance(chunk, dict) else None  # the OpenAI bridge
-            if isinstance(openai_usage, dict) and isinstance(openai_usage.get("total_tokens"), int):
-                total = max(total, openai_usage["total_tokens"])
-        return total
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    target: str
-    action: str | None
-    billable: bool
-    tokens: int
-    status: int = 0
-    ttfb: float = 0.0
-    elapsed: float = 0.0
-    retried: bool = False  # this request repeats one the gateway rate-limited
-    kind: str = "other"  # what was billed: the action, or "image" for an image model's generation
-
-
-class Ledger:
-    """What requests cost, drained by the plugin after each test phase and attached to its report.
-
-    A thread fetching a shared response ahead of its checks records into a list of its own
-    (``collecting``); the first check that reads the response is charged with it (``charge``)."""
-
-    def __init__(self) -> None:
-        self._entries: list[LedgerEntry] = []
-        self._lock = threading.Lock()
-        self._local = threading.local()
-
-    def record(self, entry: LedgerEntry) -> None:
-        sink = getattr(self._local, "sink", None)
-        if sink is not None:
-            sink.append(entry)
-            return
-        with self._lock:
-            self._entries.append(entry)
-
-    def charge(self, entries: list[LedgerEntry]) -> None:
-        for entry in entries:
-            self.record(entry)
-
-    @contextmanager
-    def collecting(self) -> Iterator[list[LedgerEntry]]:
-        outer = getattr(self._local, "sink", None)
-        self._local.sink = sink = []
-        try:
-            yield sink
-        finally:
-            self._local.sink = outer
-
-    def drain(self) -> list[LedgerEntry]:
-        with self._lock:
-            entries, self._entries = self._entries, []
-        return entries
-
-
-LEDGER = Ledger()
 
 
 class GeminiClient:
@@ -222,6 +49,7 @@ class GeminiClient:
         api_version: str = "v1beta",
         retries: RetryPolicy = RetryPolicy(),
         concurrency: int = 4,
+        ledger: Ledger | None = None,
     ) -> None:
         self.target = target
         self.base_url = base_url.rstrip("/")
@@ -232,6 +60,7 @@ class GeminiClient:
         self.image_models = image_models
         self.api_version = api_version
         self.retries = retries
+        self.ledger = ledger if ledger is not None else Ledger()  # the run's: what its requests cost
         self._slots = threading.BoundedSemaphore(concurrency)  # the target's concurrency cap
         self._http = httpx.Client(follow_redirects=False, trust_env=False)
         self._unreachable: str | None = None
@@ -332,7 +161,7 @@ class GeminiClient:
     def _record(self, exchange: Exchange) -> None:
         if exchange.status == 429:
             self.rate_limited.append(exchange)
-        LEDGER.record(
+        self.ledger.record(
             LedgerEntry(
                 target=self.target,
                 action=exchange.action,

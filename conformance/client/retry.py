@@ -12,10 +12,10 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from conformance.targets import RetryPolicy
+from conformance.client.limits import RetryPolicy
 
 if TYPE_CHECKING:
-    from conformance.client.http import Exchange
+    from conformance.client.exchange import Exchange
 
 RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)s$")

@@ -22,12 +22,8 @@ from urllib.parse import urlparse
 
 import httpx
 
-from conformance.client.http import (
-    BILLABLE_ACTIONS,
-    LEDGER,
-    LedgerEntry,
-    unreachable_message,
-)
+from conformance.client.http import unreachable_message
+from conformance.client.ledger import BILLABLE_ACTIONS, Ledger, LedgerEntry
 from conformance.client.redact import Redactor
 from conformance.outcomes import GatewayUnreachable, RequestTimedOut
 from conformance.targets import Target
@@ -65,6 +61,7 @@ class SDK:
     base_url: str
     key: str | None
     redactor: Redactor
+    ledger: Ledger = field(default_factory=Ledger)  # the run's: what the SDK's requests cost
     # One genai.Client per configuration, kept alive: a collected Client closes its HTTP client.
     _clients: dict[tuple[str | None, bool], Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)  # recipes call it from several threads
@@ -118,7 +115,7 @@ class SDK:
         started = time.monotonic()
         result: Any = None
         try:
-            with LEDGER.collecting() as recorded:  # by _record; the tokens come from the result
+            with self.ledger.collecting() as recorded:  # by _record; the tokens come from the result
                 result = run()
             return result
         except Exception as error:  # noqa: BLE001 - everything the SDK raises is evidence
@@ -135,7 +132,7 @@ class SDK:
             tokens = _usage_tokens(result)
             if tokens and recorded:
                 recorded[-1] = replace(recorded[-1], tokens=tokens)
-            LEDGER.charge(recorded)
+            self.ledger.charge(recorded)
 
     def drain(self, chunks: Iterable[T]) -> list[T]:
         """Every chunk of a stream, cut at the read timeout overall (the SDK bounds each read only)."""
@@ -150,7 +147,7 @@ class SDK:
     def _record(self, response: httpx.Response) -> None:
         path = urlparse(str(response.request.url)).path
         action = path.rsplit(":", 1)[-1] if ":" in path.rsplit("/", 1)[-1] else "listModels" if path.endswith("/models") else "getModel"
-        LEDGER.record(
+        self.ledger.record(
             LedgerEntry(
                 target=self.target.name,
                 action=action,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conformance.client.http import NO_KEY, Exchange, GeminiClient
+from conformance.client.exchange import Exchange
+from conformance.client.http import NO_KEY, GeminiClient
 from conformance.recipes import bodies
 from conformance.recipes.engine import recipe
 from conformance.targets import Target

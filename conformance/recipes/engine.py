@@ -47,7 +47,7 @@ from typing import Any
 
 import pytest
 
-from conformance.client.http import LEDGER, LedgerEntry
+from conformance.client.ledger import Ledger, LedgerEntry
 
 # What a recipe may name besides the parameters of the checks that read it.
 CONTEXT = frozenset({"client", "target", "responses", "sdk", "rate_limited_key", "upstream"})
@@ -209,9 +209,10 @@ class TargetResponses:
     response cost is charged to the first check that reads it, as if that check had sent it.
     """
 
-    def __init__(self, client: Any, target: Any, context: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, client: Any, target: Any, context: Mapping[str, Any] | None = None, ledger: Ledger | None = None) -> None:
         self.client = client
         self.target = target
+        self.ledger = ledger if ledger is not None else client.ledger  # the run's, where costs are charged
         self._context: dict[str, Any] = {"client": client, "target": target, "responses": self, **(context or {})}
         self._lock = threading.Lock()
         self._quiet = threading.Condition()
@@ -280,7 +281,7 @@ class TargetResponses:
             return fetch, True
 
     def _run(self, call: Callable[[], Any], fetch: _Fetch, alone: bool) -> None:
-        with self._in_flight(alone), LEDGER.collecting() as cost:
+        with self._in_flight(alone), self.ledger.collecting() as cost:
             try:
                 fetch.value = call()
             except (Exception, pytest.skip.Exception) as error:  # every reader gets the same outcome
@@ -311,7 +312,7 @@ class TargetResponses:
     def _charge(self, fetch: _Fetch) -> None:
         with self._lock:
             cost, fetch.cost = fetch.cost, []
-        LEDGER.charge(cost)
+        self.ledger.charge(cost)
 
     def context(self, name: str) -> Any:
         """What a recipe names as a parameter: client, target, responses, or a value made on first use."""
