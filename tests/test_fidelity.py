@@ -17,16 +17,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conformance.reference.upstream import (
+from conformance.relay import RELAY_FAULTS, RELAY_PROFILE, RelayConfig, RelayServer
+from conformance.rules import load_all_rules
+from conformance.targets import TargetsFileError, parse_targets
+from conformance.upstream import (
     SCENARIOS,
     RemoteUpstream,
     ScriptedUpstream,
     UpstreamConfig,
     marker,
 )
-from conformance.relay import RELAY_FAULTS, RELAY_PROFILE, RelayConfig, RelayServer
-from conformance.rules import load_all_rules
-from conformance.targets import TargetsFileError, parse_targets
 from tests.conftest import SHORT_TIMEOUTS
 from tests.harness import REPO, assert_breaks_exactly, matches, run_suite
 

@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve_upstream(args: argparse.Namespace) -> int:
-    from .upstream import ScriptedUpstream, UpstreamConfig
+    from conformance.upstream import ScriptedUpstream, UpstreamConfig
 
     if not args.key:
         print("error: --upstream needs --key: the upstream credential the gateway is configured with", file=sys.stderr)

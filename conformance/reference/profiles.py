@@ -124,7 +124,7 @@ PROFILES: dict[str, Profile] = {
     )
 }
 
-# The test relay (conformance/relay) in front of the scripted upstream (upstream.py): the full
+# The test relay (conformance/relay) in front of the scripted upstream (conformance/upstream): the full
 # profile's surface, relayed, so the fidelity checks apply as well as every other check.
 PROFILES["relay"] = replace(
     PROFILES["full"], name="relay", source="reference/gateway-bugs.md", features=(*PROFILES["full"].features, "fidelity")

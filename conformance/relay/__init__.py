@@ -1,7 +1,7 @@
 """The test relay: a minimal pass-through Gemini gateway, for the fidelity checks' self-tests.
 
 The `local-relay` target (targets.yaml: `reference: relay`) is this relay in front of the scripted
-upstream (conformance/reference/upstream.py), both started by the suite. Started with relay faults
+upstream (conformance/upstream/), both started by the suite. Started with relay faults
 (`reference: {profile: relay, faults: [...]}`, table in faults.py) it reproduces realistic relaying
 bugs, each of which must break the fidelity rules it names.
 

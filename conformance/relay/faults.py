@@ -29,6 +29,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.reference.faults.transforms import for_each_candidate, map_parts
+
 Transform = Callable[[Any], Any]
 ChunkTransform = Callable[[dict[str, Any]], dict[str, Any]]
 # Seconds the short-timeout fault waits for upstream bytes; the self-test's long silence is longer.
@@ -56,29 +58,9 @@ class RelayFault:
 # --- Building blocks ---------------------------------------------------------------------------
 
 
-def each_part(transform: Callable[[dict[str, Any]], dict[str, Any]]) -> Transform:
-    def apply(response: dict[str, Any]) -> dict[str, Any]:
-        for candidate in response.get("candidates") or []:
-            content = candidate.get("content") or {}
-            if isinstance(content.get("parts"), list):
-                content["parts"] = [transform(part) for part in content["parts"]]
-        return response
-
-    return apply
-
-
 def without_signature(part: dict[str, Any]) -> dict[str, Any]:
     part.pop("thoughtSignature", None)
     return part
-
-
-def each_candidate(transform: Callable[[dict[str, Any]], None]) -> Transform:
-    def apply(response: dict[str, Any]) -> dict[str, Any]:
-        for candidate in response.get("candidates") or []:
-            transform(candidate)
-        return response
-
-    return apply
 
 
 def stamp_stop(candidate: dict[str, Any]) -> None:
@@ -177,14 +159,14 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "finishReason STOP is stamped on every chunk that lacks one (router-for-me/CLIProxyAPI#5651, "
             "Chevey339/kelivo#1003).",
             ("FID-02", "FID-07"),
-            reshape=each_candidate(stamp_stop),
+            reshape=for_each_candidate(stamp_stop),
         ),
         RelayFault(
             "drops_thought_signature",
             "thoughtSignature is stripped from response parts, so Gemini 3 tool calls fail on the next turn "
             "(BerriAI/litellm#16893, #25322; lbjlaq/Antigravity-Manager#3202).",
             ("FID-03", "FID-04"),
-            reshape=each_part(without_signature),
+            reshape=map_parts(without_signature),
         ),
         RelayFault(
             "truncates_long_sse_lines",
@@ -218,7 +200,7 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "citationMetadata.citationSources is renamed to citations, the SDK's name, on the wire "
             "(LiteLLM native transform; bugs F24).",
             ("FID-09",),
-            reshape=each_candidate(rename_citations),
+            reshape=for_each_candidate(rename_citations),
         ),
         RelayFault(
             "buffers_stream",

@@ -1,0 +1,35 @@
+"""Faults that break rules of the auth area (conformance/checks/auth.py) first."""
+
+from __future__ import annotations
+
+from .fault import Fault
+from .transforms import echo_key
+
+FAULTS = (
+    Fault(
+        "rejects_x_goog_api_key",
+        "Only Bearer/?key= are read, so the google-genai SDKs' x-goog-api-key header is ignored "
+        "(diegosouzapw/OmniRoute#7034, QuantumNous/new-api#1147).",
+        ("AUTH-01", "SDK-*"),
+        ignores_placements=("x-goog-api-key",),
+    ),
+    Fault(
+        "accepts_missing_key",
+        "The Gemini route is mounted outside the auth middleware: requests without a key are served.",
+        ("AUTH-02",),
+        admits=("missing",),
+    ),
+    Fault(
+        "accepts_any_key",
+        "Key validation is stubbed out: any non-empty key is accepted.",
+        ("AUTH-03",),
+        admits=("invalid",),
+    ),
+    Fault(
+        "echoes_key_in_auth_error",
+        "OpenAI-style 'Incorrect API key provided: <key>' message leaks the key into errors and logs "
+        "(hasamba/DFIR-Companion#516, BerriAI/litellm#10983).",
+        ("AUTH-04",),
+        restate_error=echo_key,
+    ),
+)

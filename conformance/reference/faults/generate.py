@@ -1,0 +1,81 @@
+"""Faults that break rules of the generate area (conformance/checks/generate.py) first."""
+
+from __future__ import annotations
+
+from ..wire import TEXT_PLAIN
+from .fault import Fault
+from .transforms import (
+        drop_from_candidates,
+        drop_key,
+        for_each_chunk,
+        miscount_total,
+        set_in_candidate,
+        snake_case_envelope,
+)
+
+FAULTS = (
+    Fault(
+        "candidate_index_as_string",
+        "A loosely typed translator re-serialises candidates[].index as the string \"0\" "
+        "(cf. BerriAI/litellm#6578, numbers turned into strings).",
+        ("GEN-01", "STREAM-03", "STREAM-08"),
+        reshape={
+            "generateContent": set_in_candidate("index", "0"),
+            "streamGenerateContent": for_each_chunk(set_in_candidate("index", "0")),
+        },
+    ),
+    Fault(
+        "role_assistant",
+        "OpenAI round-trip maps the candidate role model -> assistant (one-api#1385 context; bugs F27).",
+        ("GEN-02", "TOOL-03", "TOOL-05"),  # the SDKs send the turn back as it came: then a 400
+        reshape={"generateContent": set_in_candidate("content.role", "assistant")},
+    ),
+    Fault(
+        "finish_reason_omitted",
+        "finishReason is dropped in translation (router-for-me/CLIProxyAPI#5226, envoyproxy/ai-gateway PR#2107).",
+        ("GEN-03",),
+        reshape={"generateContent": drop_from_candidates("finishReason")},
+    ),
+    Fault(
+        "usage_omitted",
+        "usageMetadata is parsed for billing and then dropped from the response (windmill-labs/windmill PR#9669).",
+        ("GEN-04", "SDK-01"),
+        reshape={"generateContent": drop_key("usageMetadata")},
+    ),
+    Fault(
+        "total_tokens_miscounted",
+        "The gateway recounts totalTokenCount with its own tokenizer, so it no longer equals the sum "
+        "(jain-aanchal/ai-tally#376; bugs F14).",
+        ("GEN-05",),
+        reshape={"generateContent": miscount_total},
+    ),
+    Fault(
+        "generate_content_type_text_plain",
+        "The JSON body is relayed with Content-Type text/plain.",
+        ("GEN-06",),
+        media_types={"generateContent": TEXT_PLAIN},
+    ),
+    Fault(
+        "generate_returns_array",
+        "generateContent answers with a one-element JSON array, as the array stream does; google-genai "
+        "silently returns an empty response (OpenHands/OpenHands#7915; facts §8).",
+        ("GEN-01", "SHAPE-01", "IMG-01", "SDK-01", "SDK-05", "SDK-06"),
+        reshape={"generateContent": lambda body: [body]},
+    ),
+    Fault(
+        "snake_case_response_keys",
+        "The gateway rebuilds the response envelope in its own snake_case (usage_metadata, model_version, "
+        "response_id): google-genai reads usage and modelVersion as None (facts §3, §8; bugs F24).",
+        ("GEN-04", "SHAPE-02", "SHAPE-03", "STREAM-06", "STREAM-09", "STREAM-10", "SDK-01", "SDK-02"),
+        reshape={
+            "generateContent": snake_case_envelope,
+            "streamGenerateContent": for_each_chunk(snake_case_envelope),
+        },
+    ),
+    Fault(
+        "success_status_201",
+        "generateContent answers 201 Created; google-genai raises APIError for any status but 200 (facts §7).",
+        ("GEN-06", "AUTH-01", "CASE-*", "IMG-01", "SDK-01", "SDK-05", "SDK-06"),
+        success_status={"generateContent": 201},
+    ),
+)
