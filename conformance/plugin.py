@@ -157,6 +157,36 @@ def pytest_configure_node(node) -> None:
     node.workerinput["conformance_dist"] = node.config.getoption("dist")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """--dist=loadgroup, by target: every check of a target goes to one worker, where its responses
+    are fetched once. xdist groups by an "@group" suffix it writes into node ids, which pytest 9.2 no
+    longer lets a plugin change: each target's checks were spread over the workers, and each worker
+    fetched the target's responses again (twice the bill with -n 2). The target is read from the
+    check's own id instead, on every pytest the project allows."""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    names = sorted(targets_of(config), key=len, reverse=True)  # "local-aione" before "local"
+
+    class ByTarget(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return target_in(nodeid, names) or nodeid
+
+    return ByTarget(config, log)
+
+
+def target_in(nodeid: str, names: list[str]) -> str | None:
+    """The target a check's node id runs on: the id of its parameters starts with the target's name
+    (the plugin parametrizes the target first), possibly followed by xdist's "@group"."""
+    start, end = nodeid.find("["), nodeid.rfind("]")
+    if start < 0 or end < start:
+        return None
+    params = nodeid[start + 1 : end]
+    return next((name for name in names if params == name or params.startswith(name + "-")), None)
+
+
 def runs_whole_targets(config: pytest.Config) -> bool:
     """Every check of a target runs in this process: serial, or workers given a target each
     (--dist=loadgroup). Only then may a target's responses be fetched ahead for all its checks."""

@@ -34,11 +34,26 @@ def test_plain_pytest_means_target_local_and_passes(tmp_path):
     assert "local (reference gateway, profile full):" in run.stdout
 
 
-def test_parallel_run_gives_the_same_verdicts_as_serial(tmp_path):
+def test_parallel_run_gives_the_same_verdicts_as_serial_and_costs_the_same(tmp_path):
     serial = run_suite(tmp_path / "serial", None, "--target", "local", "--target", "local-aione")
     parallel = run_suite(tmp_path / "parallel", None, "--target", "local", "--target", "local-aione", "-n", "2")
     verdicts = lambda run: {r["test"]: r["outcome"] for r in run.records}  # noqa: E731
     assert verdicts(serial) and verdicts(serial) == verdicts(parallel)
+    # -n never costs more than serial: each target's checks share one worker, which fetches its
+    # responses once (pytest 9.2 broke xdist's own grouping; the suite schedules by target itself).
+    cost = lambda run, target: sum(r["http_requests"] for r in run.records_of(target))  # noqa: E731
+    for target in ("local", "local-aione"):
+        assert cost(parallel, target) == cost(serial, target) > 0, target
+
+
+def test_a_check_is_scheduled_with_its_target_whatever_its_other_parameters():
+    from conformance.plugin import target_in
+
+    names = ["local-aione", "local"]  # longest first, as the scheduler orders them
+    assert target_in("conformance/checks/auth.py::declared_auth_accepted[local-aione-x-api-key]", names) == "local-aione"
+    assert target_in("conformance/checks/auth.py::declared_auth_accepted[local-x-api-key]@local", names) == "local"
+    assert target_in("conformance/checks/streaming.py::chunk_schema[local]", names) == "local"
+    assert target_in("tests/test_x.py::test_y", names) is None
 
 
 def test_no_more_workers_start_than_there_are_targets(tmp_path):
