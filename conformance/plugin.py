@@ -248,6 +248,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     of the chosen levels' areas (a cheaper run certifies only those)."""
     for item in items:
         rule = rule_of(getattr(item, "obj", None))
+        if rule is not None:
+            item.extra_keyword_matches.add(rule.id)  # -k GEN-01 (or -k GEN) selects a rule's checks
         params = getattr(getattr(item, "callspec", None), "params", {})
         for read in rule.reads if rule is not None else ():
             missing = unmatched(read, params)

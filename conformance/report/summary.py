@@ -21,4 +21,7 @@ def summary_lines(results: dict[str, Any]) -> list[str]:
         )
         for rule, note in target.get("deviations", {}).items():
             lines.append(f"    deviation {rule}: {note}")
+    timeouts = [r for r in results["records"] if r["outcome"] == Outcome.TIMEOUT.value]
+    for record in timeouts:  # a timeout is not a failure pytest lists: name it here, with its time
+        lines.append(f"  TIMEOUT {record['rule']} {record['test']}: {record['message']}")
     return lines
