@@ -87,6 +87,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the checks of this conformance level (core, tools, sdk, ...); repeatable (default: all)",
     )
     group.addoption(
+        "--allow-missing-keys",
+        action="store_true",
+        default=False,
+        help="a target whose key variable is not set is skipped and the run may still pass (never with --baseline)",
+    )
+    group.addoption(
         "--baseline",
         default=None,
         metavar="PATH",
@@ -387,6 +393,7 @@ class RunReporter:
         self.config = config
         self.report_dir = Path(config.getoption("report_dir"))
         self.results: dict | None = None
+        self.keyless: dict[str, str] = {}
 
     @property
     def is_worker(self) -> bool:
@@ -410,6 +417,12 @@ class RunReporter:
                 session.exitstatus = failed
         results.write(self.results, self.report_dir)
         write_certificates(self.results, self.report_dir)
+        # A target that could not run at all for want of its key is never a green run: a nightly whose
+        # secret vanished must not report "0 regressions". Unless asked, and never against a baseline.
+        self.keyless = keyless_targets(self.results)
+        allowed = self.config.getoption("allow_missing_keys") and not baseline
+        if self.keyless and not allowed and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.is_worker or self.results is None:
@@ -421,6 +434,10 @@ class RunReporter:
             terminalreporter.write_line("  " + comparison.summary())
             for test in comparison.regressions:
                 terminalreporter.write_line(f"    regression: {test}", red=True)
+        for name, reason in self.keyless.items():
+            allowed = self.config.getoption("allow_missing_keys") and "baseline" not in self.results
+            consequence = "skipped, as --allow-missing-keys allows" if allowed else "so the run fails (--allow-missing-keys to skip it)"
+            terminalreporter.write_line(f"  NOT RUN {name}: {reason}; {consequence}", red=not allowed, yellow=allowed)
         terminalreporter.write_line(f"  artifacts: {self.report_dir}/ (results.json, report.html, <target>/conformance-report.yaml)")
 
     @pytest.hookimpl(optionalhook=True)
@@ -447,6 +464,18 @@ def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -
     cells.insert(1, f"<td>{info.get('rule', '')}</td>")
     cells.insert(2, f"<td>{info.get('level', '')}</td>")
     cells.insert(3, f"<td>{info.get('target', '')}</td>")
+
+
+def keyless_targets(document: dict[str, Any]) -> dict[str, str]:
+    """Targets none of whose checks ran because a key variable is not set: name -> the reason."""
+    by_target: dict[str, list[dict[str, Any]]] = {}
+    for record in document["records"]:
+        by_target.setdefault(record["target"], []).append(record)
+    return {
+        name: records[0]["message"]
+        for name, records in by_target.items()
+        if all(r["outcome"] == Outcome.SKIPPED.value and r["skip"] == SkipKind.NO_KEY.value for r in records)
+    }
 
 
 def target_of(item: pytest.Item) -> Target | None:

@@ -73,10 +73,18 @@ def test_a_run_of_chosen_levels_checks_only_their_rules(tmp_path):
     assert levels["tools"] == "reached" and levels["core"] == "not run"
 
 
-def test_a_target_without_its_key_is_skipped_with_one_reason(tmp_path):
-    run = run_suite(tmp_path, None, "--target", "aione", unset=("AIONE_API_KEY",))
-    assert run.returncode == 0
-    assert {(r["outcome"], r["message"]) for r in run.records} == {("skipped", "set AIONE_API_KEY to run target aione")}
+def test_a_target_without_its_key_is_skipped_with_one_reason_and_never_a_green_run(tmp_path):
+    run = run_suite(tmp_path / "default", None, "--target", "aione", "--target", "local", unset=("AIONE_API_KEY",))
+    aione = run.records_of("aione")
+    assert {(r["outcome"], r["skip"], r["message"]) for r in aione} == {("skipped", "no key", "set AIONE_API_KEY to run target aione")}
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED  # local passed; aione did not run at all
+    assert "NOT RUN aione: set AIONE_API_KEY to run target aione; so the run fails" in run.stdout  # no -rs needed
+    allowed = run_suite(tmp_path / "allowed", None, "--target", "aione", "--allow-missing-keys", unset=("AIONE_API_KEY",))
+    assert allowed.returncode == 0 and "NOT RUN aione: set AIONE_API_KEY" in allowed.stdout
+    # A nightly whose secret vanished: a failure, not "0 regressions", whatever it allows.
+    baseline = f"--baseline={run.report_dir / 'results.json'}"
+    nightly = run_suite(tmp_path / "nightly", None, "--target", "aione", "--allow-missing-keys", baseline, unset=("AIONE_API_KEY",))
+    assert nightly.returncode == pytest.ExitCode.TESTS_FAILED and "0 regression(s)" in nightly.stdout
 
 
 def test_an_unreachable_gateway_fails_fast_with_connection_refused(tmp_path):
