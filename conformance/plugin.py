@@ -391,7 +391,8 @@ class RunReporter:
     def __init__(self, run: Run, config: pytest.Config) -> None:
         self.run = run
         self.config = config
-        self.report_dir = Path(config.getoption("report_dir"))
+        self.report_dir = report_dir_of(config)
+        self.partial = partial_run(config)
         self.results: dict | None = None
         self.keyless: dict[str, str] = {}
 
@@ -404,8 +405,8 @@ class RunReporter:
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html renders, and before pytest returns the exit status
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.is_worker:
-            return
+        if self.is_worker or self.config.option.collectonly:
+            return  # a run that only collects records nothing, and leaves every artifact as it was
         self.results = self.run.as_results()
         baseline = self.config.getoption("baseline")
         if baseline:
@@ -416,7 +417,8 @@ class RunReporter:
                 failed = pytest.ExitCode.TESTS_FAILED if comparison.regressions else pytest.ExitCode.OK
                 session.exitstatus = failed
         results.write(self.results, self.report_dir)
-        write_certificates(self.results, self.report_dir)
+        if not self.partial:
+            write_certificates(self.results, self.report_dir)
         # A target that could not run at all for want of its key is never a green run: a nightly whose
         # secret vanished must not report "0 regressions". Unless asked, and never against a baseline.
         self.keyless = keyless_targets(self.results)
@@ -438,6 +440,12 @@ class RunReporter:
             allowed = self.config.getoption("allow_missing_keys") and "baseline" not in self.results
             consequence = "skipped, as --allow-missing-keys allows" if allowed else "so the run fails (--allow-missing-keys to skip it)"
             terminalreporter.write_line(f"  NOT RUN {name}: {reason}; {consequence}", red=not allowed, yellow=allowed)
+        if self.partial:
+            terminalreporter.write_line(
+                f"  partial run ({self.partial}): artifacts in {self.report_dir}/ (results.json, report.html); "
+                "no certificate, and a full run's artifacts are left as they were"
+            )
+            return
         terminalreporter.write_line(f"  artifacts: {self.report_dir}/ (results.json, report.html, <target>/conformance-report.yaml)")
 
     @pytest.hookimpl(optionalhook=True)
@@ -513,11 +521,40 @@ def _running_checks(config: pytest.Config) -> bool:
 
 
 def _default_html_report(config: pytest.Config) -> None:
-    """A self-contained HTML report under the report dir, unless the user chose one."""
-    if not config.pluginmanager.hasplugin("html") or hasattr(config, "workerinput"):
+    """A self-contained HTML report and JUnit XML under the report dir, unless the user chose them
+    (none for a run that only collects)."""
+    if not config.pluginmanager.hasplugin("html") or hasattr(config, "workerinput") or config.option.collectonly:
         return
     if getattr(config.option, "htmlpath", None) is None:
-        config.option.htmlpath = str(Path(config.getoption("report_dir")) / "report.html")
+        config.option.htmlpath = str(report_dir_of(config) / "report.html")
         config.option.self_contained_html = True
     if getattr(config.option, "xmlpath", None) is None:
-        config.option.xmlpath = str(Path(config.getoption("report_dir")) / "junit.xml")
+        config.option.xmlpath = str(report_dir_of(config) / "junit.xml")
+
+
+def partial_run(config: pytest.Config) -> str | None:
+    """What makes this run select only some checks on purpose (-k, -m, --lf, --deselect, a file or a
+    check named on the command line, --collect-only), or None for a run of every check. A partial run
+    must not replace a full run's artifacts, nor certify rules it did not run. --level is not partial:
+    it certifies the levels it names, and says the others were not run."""
+    option = config.option
+    for flag, given in (
+        ("--collect-only", option.collectonly),
+        ("-k", option.keyword),
+        ("-m", option.markexpr),
+        ("--lf", getattr(option, "lf", False)),
+        ("--deselect", getattr(option, "deselect", None)),
+    ):
+        if given:
+            return flag
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::", 1)[0]).resolve()
+        if "::" in arg or (CHECKS_DIR in path.parents and path.is_file()):
+            return arg
+    return None
+
+
+def report_dir_of(config: pytest.Config) -> Path:
+    """--report-dir, or its partial/ folder for a partial run (a full run's artifacts stay)."""
+    report_dir = Path(config.getoption("report_dir"))
+    return report_dir / "partial" if partial_run(config) else report_dir

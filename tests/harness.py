@@ -68,6 +68,8 @@ def run_suite(
         env={k: v for k, v in {**os.environ, **(env or {})}.items() if k not in unset},
     )
     results = report_dir / "results.json"
+    if not results.exists():  # a partial run (-k, a check named, ...) leaves the full run's alone
+        results = report_dir / "partial" / "results.json"
     records = json.loads(results.read_text())["records"] if results.exists() else []
     return SuiteRun(completed.returncode, completed.stdout, completed.stderr, report_dir, records)
 

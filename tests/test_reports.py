@@ -176,3 +176,19 @@ def test_every_writer_reads_the_outcome_decided_once(clean):
     assert {r["outcome"] for r in records} <= {"pass", "skipped"}
     assert {r["skip"] for r in records if r["outcome"] == "skipped"} == {"not declared"}
     assert all(r["skip"] is None for r in records if r["outcome"] != "skipped")
+
+
+def test_a_partial_run_leaves_a_full_runs_artifacts_and_certifies_nothing(tmp_path):
+    full = run_suite(tmp_path, None, "--target", "local")
+    certificate = full.report_dir / "local" / "conformance-report.yaml"
+    before = {name: (full.report_dir / name).read_bytes() for name in ("results.json", "report.html", "local/conformance-report.yaml")}
+    for args in (("--co",), ("-k", "GEN-01"), ("-m", "not semantic"), ("conformance/checks/generate.py",)):
+        partial = run_suite(tmp_path, None, "--target", "local", *args)
+        assert partial.returncode == 0, (args, partial.stdout[-2000:])
+        after = {name: (full.report_dir / name).read_bytes() for name in before}
+        assert after == before, args
+    assert verify(certificate).returncode == 0
+    # What the last partial run checked is in partial/, without a certificate.
+    assert {r["area"] for r in json.loads((full.report_dir / "partial" / "results.json").read_text())["records"]} == {"generate"}
+    assert not (full.report_dir / "partial" / "local").exists()
+    assert "partial run (conformance/checks/generate.py): artifacts in" in partial.stdout
