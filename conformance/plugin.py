@@ -1,6 +1,8 @@
 """The pytest plugin: options, targets, per-target parametrization, outcomes, and the run summary.
 
-Loaded from the repo's root conftest.py; shaped so it can become a ``pytest11`` entry point.
+Installed as a ``pytest11`` entry point (pyproject.toml), so its options exist before pytest reads the
+command line and ``pytest --target NAME`` works from any directory; the checkout's conftest.py names it
+too, for a checkout that is not installed. Inert unless a target is chosen or checks are named.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ from conformance.targets import (
     select,
 )
 
+# The per-target fixtures come with the plugin, wherever it is loaded from.
+pytest_plugins = ["conformance.fixtures"]
+
 CHECKS_DIR = Path(__file__).parent / "checks"
 DEFAULT_TARGET = "local"
 
@@ -55,6 +60,7 @@ _redactor = pytest.StashKey[Redactor]()
 _ledger = pytest.StashKey[Ledger]()
 _run = pytest.StashKey[Run]()
 _baseline = pytest.StashKey[dict[str, str]]()
+_every_check = pytest.StashKey[bool]()  # the plugin named every check module itself
 _plan = pytest.StashKey[dict[str, list[tuple[Recipe, dict[str, Any]]]]]()
 
 
@@ -130,6 +136,7 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[_baseline] = load_outcomes(Path(config.getoption("baseline")))
         except BaselineError as error:
             raise pytest.UsageError(str(error)) from None
+    _checks_wherever_run_from(config)
     config.stash[_run] = Run(config.stash[_targets], tuple(config.getoption("level")))
     config.pluginmanager.register(RunReporter(config.stash[_run], config), "conformance-run")
     _default_html_report(config)
@@ -170,8 +177,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     longer lets a plugin change: each target's checks were spread over the workers, and each worker
     fetched the target's responses again (twice the bill with -n 2). The target is read from the
     check's own id instead, on every pytest the project allows."""
-    if config.getoption("dist") != "loadgroup":
-        return None
+    if config.getoption("dist") != "loadgroup" or not targets_of(config):
+        return None  # not a conformance run: xdist schedules as it would
     from xdist.scheduler import LoadScopeScheduling
 
     names = sorted(targets_of(config), key=len, reverse=True)  # "local-aione" before "local"
@@ -513,7 +520,7 @@ def _not_declared(rule: Rule, target: Target, item: pytest.Item) -> str | None:
 
 
 def _running_checks(config: pytest.Config) -> bool:
-    for arg in config.args:
+    for arg in config.args if not config.stash.get(_every_check, False) else ():
         path = Path(config.invocation_params.dir, arg.split("::", 1)[0]).resolve()
         if path == CHECKS_DIR or CHECKS_DIR in path.parents or path in CHECKS_DIR.parents:
             return True
@@ -532,6 +539,16 @@ def _default_html_report(config: pytest.Config) -> None:
         config.option.xmlpath = str(report_dir_of(config) / "junit.xml")
 
 
+def _checks_wherever_run_from(config: pytest.Config) -> None:
+    """Outside this checkout (no testpaths naming the checks, no paths given) collect the installed
+    checks package, whose modules are not named test_*.py."""
+    if config.args_source != pytest.Config.ArgsSource.INVOCATION_DIR:
+        return
+    config.addinivalue_line("python_files", str(CHECKS_DIR / "*.py"))
+    config.args[:] = [str(CHECKS_DIR)]
+    config.stash[_every_check] = True
+
+
 def partial_run(config: pytest.Config) -> str | None:
     """What makes this run select only some checks on purpose (-k, -m, --lf, --deselect, a file or a
     check named on the command line, --collect-only), or None for a run of every check. A partial run
@@ -547,7 +564,7 @@ def partial_run(config: pytest.Config) -> str | None:
     ):
         if given:
             return flag
-    for arg in config.args:
+    for arg in config.args if not config.stash.get(_every_check, False) else ():
         path = Path(config.invocation_params.dir, arg.split("::", 1)[0]).resolve()
         if "::" in arg or (CHECKS_DIR in path.parents and path.is_file()):
             return arg

@@ -166,3 +166,28 @@ def test_the_tools_say_how_they_are_used():
         assert done.returncode == 0 and done.stdout.startswith("usage: python -m conformance"), done.stderr
     done = subprocess.run([sys.executable, "-m", "conformance", "nonsense"], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 2 and "invalid choice: 'nonsense'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_installed_plugin_runs_from_any_directory(tmp_path):
+    """A nightly in another repository: pytest finds the plugin by its entry point, so the options
+    exist before pytest reads the command line (`--targets-file PATH` with a space), and collects
+    the installed checks."""
+    import subprocess
+    import sys
+
+    from tests.harness import REPO
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "targets.yml").write_text("targets:\n  mine: {reference: full}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--targets-file", "targets.yml", "--target", "mine", "--report-dir", str(tmp_path / "out"), "-q",
+         "-p", "no:cacheprovider"],
+        cwd=elsewhere, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert {r["target"] for r in results["records"]} == {"mine"} and len(results["records"]) > 100
+    assert results["targets"]["mine"]["levels"]["core"]["result"] == "reached"
+    assert (tmp_path / "out" / "mine" / "conformance-report.yaml").is_file()
+    assert not (REPO / "targets.yml").exists()
