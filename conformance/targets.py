@@ -8,6 +8,7 @@ the target and the key, which the plugin turns into a pytest usage error.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -173,7 +174,9 @@ def select(targets: Mapping[str, Target], names: Iterable[str], where: str) -> l
             picks = [targets[name]]
         else:
             known = ", ".join(targets) or "none"
-            raise TargetsFileError(f"{where}: unknown target {name!r} (known: {known}, or 'all')")
+            near = difflib.get_close_matches(name, list(targets), n=1, cutoff=0.6)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise TargetsFileError(f"{where}: unknown target {name!r} ({hint}known: {known}, or 'all')")
         chosen += [t for t in picks if t not in chosen]
     return chosen
 
@@ -187,17 +190,56 @@ def _dates_as_text(value: Any) -> Any:
 
 
 def _validate(where: str, data: Any) -> None:
+    """Every problem of the file at once, each on a line of its own naming the target and the key."""
     from conformance.schemas import validate
 
     if not isinstance(data, dict):
         raise TargetsFileError(f"{where}: expected a mapping with a 'targets' key")
-    violations = validate("targets", data)
-    if violations:
-        first = violations[0]
-        raise TargetsFileError(f"{where}: {_locate(first.path)}{_plain(first.message)}")
+    problems = [f"{where}: {_locate(v.path)}{_plain(v.path, v.message)}" for v in validate("targets", data)]
+    problems += [f"{where}: {problem}" for problem in _unknown_words(data)]
+    if problems:
+        raise TargetsFileError("\n".join(dict.fromkeys(problems)))
+
+
+def _suggest(word: str, known: Iterable[str]) -> str:
+    """ (did you mean 'x'?), for the nearest of ``known``; and the list, when it is short."""
+    known = list(known)
+    near = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    hint = f"did you mean {near[0]!r}? " if near else ""
+    listed = f"known: {', '.join(known)}" if len(known) <= 16 else ""
+    return f" ({hint}{listed})".replace(" )", ")") if hint or listed else ""
+
+
+def _unknown_words(data: Mapping[str, Any]) -> list[str]:
+    """Names the schema cannot know: features (an open list there) and the rule ids of deviations."""
+    from conformance.vocabulary import FEATURES
+
+    problems = []
+    entries = data.get("targets") if isinstance(data.get("targets"), dict) else {}
+    sections = [("defaults", data.get("defaults"))] + [(name, entry) for name, entry in entries.items()]
+    rules: set[str] | None = None
+    for name, entry in sections:
+        if not isinstance(entry, dict):
+            continue
+        where = "defaults" if name == "defaults" else f"target {name!r}"
+        features = entry.get("features") if isinstance(entry.get("features"), list) else []
+        for index, feature in enumerate(features):
+            if isinstance(feature, str) and feature not in FEATURES:
+                problems.append(f"{where}, key 'features[{index}]': unknown feature {feature!r}{_suggest(feature, FEATURES)}")
+        deviations = entry.get("deviations") if isinstance(entry.get("deviations"), dict) else {}
+        if deviations and rules is None:
+            from conformance.rules import load_all_rules
+
+            rules = set(load_all_rules())
+        for rule in deviations:
+            if isinstance(rule, str) and rules is not None and rule not in rules:
+                problems.append(f"{where}, key 'deviations': no rule {rule!r}{_suggest(rule, sorted(rules))}")
+    return problems
 
 
 _STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+# What an enum value in targets.yaml is, by the key it is under.
+_ENUM_WORDS = {"auth": "auth placement", "actions": "action"}
 
 
 def _locate(path: str) -> str:
@@ -211,15 +253,38 @@ def _locate(path: str) -> str:
     return ""
 
 
-def _plain(message: str) -> str:
+def _plain(path: str, message: str) -> str:
+    from conformance.vocabulary import MODEL_ROLES
+
     unexpected = re.search(r"\('(.+?)' (?:was|were) unexpected\)", message)
     if unexpected:
-        return f"unknown key {unexpected.group(1)!r}"
+        word = unexpected.group(1).split("', '")[0]
+        if path.endswith(".models"):
+            return f"unknown model role {word!r}{_suggest(word, MODEL_ROLES)}"
+        return f"unknown key {unexpected.group(1)!r}{_suggest(word, _TARGET_KEYS)}"
     required = re.fullmatch(r"'(.+?)' is a required property", message)
     if required:
         hint = " (or reference: PROFILE for the built-in gateway)" if required.group(1) == "base_url" else ""
         return f"missing key {required.group(1)!r}{hint}"
+    enum = re.fullmatch(r"'(.+?)' is not one of \[(.*)\]", message)
+    key = re.sub(r"\[\d+\]$", "", path).rsplit(".", 1)[-1]
+    if enum and key in _ENUM_WORDS:
+        known = re.findall(r"'([^']+)'", enum.group(2))
+        return f"unknown {_ENUM_WORDS[key]} {enum.group(1)!r}{_suggest(enum.group(1), known)}"
     return message
+
+
+def _target_keys() -> tuple[str, ...]:
+    import json
+
+    from conformance.schemas import SCHEMA_DIR
+
+    schema = json.loads((SCHEMA_DIR / "targets.schema.json").read_text(encoding="utf-8"))
+    fields = schema.get("$defs", {}).get("TargetFields", {}).get("properties", {})
+    return tuple(fields) + ("reference", "upstream")
+
+
+_TARGET_KEYS = _target_keys()
 
 
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

@@ -89,9 +89,34 @@ def test_a_bad_file_is_one_line_naming_file_target_and_key(tmp_path, case):
     assert "\n" not in str(error.value)
 
 
+def test_every_problem_of_a_file_at_once_each_with_the_nearest_valid_name(tmp_path):
+    file = tmp_path / "targets.yaml"
+    file.write_text(
+        "targets:\n  gw:\n    base_url: http://h\n    api_key_env: K\n    authh: [bearer]\n"
+        "    auth: [x-goog-api-keyy]\n    actions: [generateContnet]\n    features: [inline_image]\n"
+        "    models: {textt: gemini-2.5-flash}\n    deviations: {GEN-1: 'legacy'}\n"
+    )
+    with pytest.raises(TargetsFileError) as error:
+        load_targets(file)
+    lines = str(error.value).splitlines()
+    expected = [
+        "target 'gw': unknown key 'authh' (did you mean 'auth'?)",
+        "target 'gw', key 'auth[0]': unknown auth placement 'x-goog-api-keyy' (did you mean 'x-goog-api-key'?",
+        "target 'gw', key 'actions[0]': unknown action 'generateContnet' (did you mean 'generateContent'?",
+        "target 'gw', key 'features[0]': unknown feature 'inline_image' (did you mean 'inline_images'?",
+        "target 'gw', key 'models': unknown model role 'textt' (did you mean 'text'?",
+        "target 'gw', key 'deviations': no rule 'GEN-1' (did you mean 'GEN-01'?)",
+    ]
+    assert len(lines) == len(expected) and all(line.startswith("targets.yaml: ") for line in lines)
+    for text in expected:
+        assert any(text in line for line in lines), text
+
+
 def test_unknown_target_lists_the_known_ones(shipped):
     with pytest.raises(TargetsFileError, match=r"unknown target 'nope' \(known: local, .*or 'all'\)"):
         select(shipped, ["nope"], "targets.yaml")
+    with pytest.raises(TargetsFileError, match=r"unknown target 'aoine' \(did you mean 'aione'\? known: local, "):
+        select(shipped, ["aoine"], "targets.yaml")
 
 
 def test_all_selects_every_target_once(shipped):
