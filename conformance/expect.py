@@ -10,7 +10,7 @@ from collections.abc import Collection
 from typing import Any
 
 from conformance.client.exchange import Exchange, NotJSON
-from conformance.outcomes import RuleViolation, not_applicable
+from conformance.outcomes import RuleViolation, blocked
 from conformance.schemas import validate
 
 JSON_TYPES = ("application/json",)
@@ -99,5 +99,5 @@ def accepted(exchange: Exchange) -> dict:
         status_ok(exchange)
     body = json_body(exchange)
     if not isinstance(body, dict):
-        not_applicable("the answer is not one JSON object (SHAPE-01 checks that)")
+        blocked("the answer is not one JSON object", by="SHAPE-01")
     return body

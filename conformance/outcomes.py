@@ -62,8 +62,8 @@ class Outcome(str, Enum):
     ERROR = "error"  # no verdict: the suite or its setup failed
     DEVIATION = "deviation"  # failed, as the target declares in targets.yaml (until it expires)
     SKIPPED = "skipped"  # not run; the record's SkipKind says why
-    BLOCKED = "blocked"  # not judged: a rule it rests on failed (none decides this yet)
-    MODEL_DECIDED = "model decided"  # the evidence shows the model, not the gateway, decided (none yet)
+    BLOCKED = "blocked"  # not judged: a rule it rests on failed first (the record says which)
+    MODEL_DECIDED = "model decided"  # the evidence shows the model, not the gateway, decided
 
     @property
     def broken(self) -> bool:
@@ -112,7 +112,34 @@ class NotApplicable(pytest.skip.Exception):
     __module__ = "builtins"
 
 
+class Blocked(pytest.skip.Exception):
+    """A check that could not judge because a rule it rests on failed (that rule's check says how):
+    not a failure of its own, but its rule did not run, so a level that needs it is not reached."""
+
+    __module__ = "builtins"
+
+    def __init__(self, reason: str, by: str) -> None:
+        super().__init__(f"blocked by {by}: {reason}")
+        self.by = by
+
+
+class ModelDecided(pytest.skip.Exception):
+    """A check whose evidence shows the model, not the gateway, decided (it declined to think, to
+    draw, to call): never a gateway failure, and it does not count against a level."""
+
+    __module__ = "builtins"
+
+
 NOT_APPLICABLE = "not applicable: "
+
+
+def blocked(reason: str, by: str) -> NoReturn:
+    """Stop a check that cannot judge because rule ``by`` failed (``by`` reports the failure)."""
+    raise Blocked(reason, by)
+
+
+def model_decided(reason: str) -> NoReturn:
+    raise ModelDecided(f"model decided: {reason}")
 
 
 def skip_kind(error: BaseException) -> SkipKind:
@@ -129,8 +156,10 @@ def no_key(reason: str) -> NoReturn:
 
 
 def not_applicable(reason: str) -> NoReturn:
-    """Skip a check that does not apply to what the target declares (or to what it already failed).
+    """Skip a check that does not apply to what the target declares.
 
-    Unlike other skips (no key, no model), it does not keep a conformance level from being reached.
+    Unlike other skips (no key, no model), it does not keep a conformance level from being reached, so
+    it may come only from the declarations: a check that cannot judge because another rule failed is
+    ``blocked``.
     """
     raise NotApplicable(NOT_APPLICABLE + reason)

@@ -19,7 +19,9 @@ from conformance.client.redact import Redactor
 from conformance.evidence import evidence_of, render_failure
 from conformance.levels import LEVELS
 from conformance.outcomes import (
+    Blocked,
     GatewayUnreachable,
+    ModelDecided,
     Outcome,
     RequestTimedOut,
     RuleViolation,
@@ -355,6 +357,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     outcome, skip = _decide(report, error, target.deviations.get(rule.id))
     report.conformance["outcome"] = outcome.value
     report.conformance["skip"] = skip.value if skip is not None else None
+    report.conformance["blocked_by"] = error.by if outcome is Outcome.BLOCKED and isinstance(error, Blocked) else None
     return report
 
 
@@ -362,6 +365,10 @@ def _decide(report: pytest.TestReport, error: BaseException | None, deviation: D
     """The check's outcome, decided once, here: every writer reads it from results.json."""
     if report.passed:
         return Outcome.PASS, None
+    if report.skipped and isinstance(error, Blocked):
+        return Outcome.BLOCKED, None
+    if report.skipped and isinstance(error, ModelDecided):
+        return Outcome.MODEL_DECIDED, None
     if report.skipped:
         return Outcome.SKIPPED, skip_kind(error) if error is not None else SkipKind.NOT_JUDGED
     if deviation is not None and report.when == "call":
@@ -388,6 +395,10 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config): 
         return "timeout", "T", ("TIMEOUT", {"red": True})
     if outcome is Outcome.DEVIATION:
         return "deviation", "D", ("DEVIATION", {"yellow": True})
+    if outcome is Outcome.BLOCKED:
+        return "blocked", "B", ("BLOCKED", {"yellow": True})
+    if outcome is Outcome.MODEL_DECIDED:
+        return "model decided", "M", ("MODEL DECIDED", {"yellow": True})
     return None
 
 

@@ -192,3 +192,20 @@ def test_a_partial_run_leaves_a_full_runs_artifacts_and_certifies_nothing(tmp_pa
     assert {r["area"] for r in json.loads((full.report_dir / "partial" / "results.json").read_text())["records"]} == {"generate"}
     assert not (full.report_dir / "partial" / "local").exists()
     assert "partial run (conformance/checks/generate.py): artifacts in" in partial.stdout
+
+
+def test_a_check_blocked_by_another_rules_failure_keeps_its_level_unreached(tmp_path):
+    """Without usageMetadata (GEN-04 fails), the generation-config checks that read usage cannot
+    judge: they are blocked by GEN-04, not 'not applicable', so generation-config is not reached."""
+    targets = {"targets": {"no-usage": {"reference": {"profile": "full", "faults": ["usage_omitted"]}}}}
+    run = run_suite(tmp_path, targets, "--target", "no-usage", "--level", "generation-config", "--level", "core")
+    blocked = [r for r in run.records if r["outcome"] == "blocked"]
+    assert blocked and {r["blocked_by"] for r in blocked} == {"GEN-04"}, run.stdout[-2000:]
+    assert all(r["message"].startswith("blocked by GEN-04: ") for r in blocked)
+    assert {r["rule"] for r in blocked} >= {"CFG-01"}
+    results = json.loads((run.report_dir / "results.json").read_text())
+    assert validate("results", results) == []
+    config = results["targets"]["no-usage"]["levels"]["generation-config"]
+    assert config["result"] == "not reached: not every rule ran" and config["blocked"] >= 1
+    certificate = yaml.safe_load((run.report_dir / "no-usage" / "conformance-report.yaml").read_text())
+    assert {row["id"]: row["outcome"] for row in certificate["rules"]}["CFG-01"] == "blocked"

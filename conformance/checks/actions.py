@@ -21,7 +21,7 @@ import math
 import pytest
 
 from conformance import expect
-from conformance.outcomes import not_applicable
+from conformance.outcomes import blocked
 from conformance.recipes import bodies
 from conformance.recipes.actions import (
     batch_embedding,
@@ -126,7 +126,7 @@ def batch_embed_order():
     # embedding it is closest to.
     singles = [_embeddings(single)[1] for single in single_embeddings()]
     if not all(singles):
-        not_applicable("a one-text batch came back without its embedding (ACT-03 reports the count)")
+        blocked("a one-text batch came back without its embedding", by="ACT-03")
     for index, vector in enumerate(vectors[: len(texts)]):
         similarity = [_cosine(vector, single[0]) for single in singles]
         closest = max(range(len(texts)), key=similarity.__getitem__)
@@ -315,7 +315,7 @@ def rate_limit_resource_exhausted(client):
 def rate_limit_retry_info(client):
     exchange = _rate_limited(rate_limited_answer, client)
     if exchange.status != 429:
-        not_applicable(f"the rate-limited request got HTTP {exchange.status}, not a 429 (ACT-11 reports it)")
+        blocked(f"the rate-limited request got HTTP {exchange.status}, not a 429", by="ACT-11")
     details = expect.google_error(exchange).get("details") or []
     if not any(isinstance(d, dict) and d.get("@type") == RETRY_INFO for d in details):
         raise expect.fail(

@@ -15,7 +15,7 @@ candidatesTokenCount, a system_instruction raises promptTokenCount over the same
 from __future__ import annotations
 
 from conformance import expect
-from conformance.outcomes import not_applicable
+from conformance.outcomes import blocked
 from conformance.recipes import bodies
 from conformance.recipes.casing import (
     float_top_k_answer,
@@ -113,5 +113,5 @@ def _usage(body, count: str, absent_as: int | None = None) -> int:
     """A usageMetadata count (see count_of); not applicable without one (GEN-04 checks usageMetadata)."""
     value = count_of(body, count, absent_as=absent_as)
     if value is None:
-        not_applicable(f"the answer carries no usageMetadata.{count} to read the effect from")
+        blocked(f"the answer carries no usageMetadata.{count} to read the effect from", by="GEN-04")
     return value

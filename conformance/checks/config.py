@@ -22,7 +22,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from conformance import expect
-from conformance.outcomes import not_applicable
+from conformance.outcomes import blocked
 from conformance.recipes import bodies
 from conformance.recipes.common import tiny_response
 from conformance.recipes.config import (
@@ -64,7 +64,7 @@ def max_output_tokens_cap():
     exchange = capped_answer()
     usage = expect.accepted(exchange).get("usageMetadata")
     if not isinstance(usage, dict):
-        not_applicable("the answer carries no usageMetadata to read (GEN-04 checks its presence)")
+        blocked("the answer carries no usageMetadata to read", by="GEN-04")
     count = usage.get("candidatesTokenCount", 0)  # proto3 leaves out a 0
     if not isinstance(count, int) or count > bodies.CAPPED_MAX_OUTPUT_TOKENS:
         raise expect.fail(
@@ -88,7 +88,7 @@ def max_tokens_finish_reason():
     exchange = capped_answer()
     body = expect.accepted(exchange)
     if not any(isinstance(candidate, dict) and "finishReason" in candidate for candidate in body.get("candidates") or ()):
-        not_applicable("the answer carries no finishReason (GEN-03 checks its presence)")
+        blocked("the answer carries no finishReason", by="GEN-03")
     expect.matches_schema(body, f"{RESPONSE}#/$defs/StoppedAtMaxTokens", exchange)
 
 
@@ -170,7 +170,7 @@ def raises_prompt_tokens(tiny_response, exchange, what: str) -> None:
     """``exchange`` (the tiny request plus ``what``) counts more prompt tokens than the tiny request."""
     counts = [count_of(expect.accepted(answer), "promptTokenCount") for answer in (exchange, tiny_response())]
     if None in counts:
-        not_applicable("the answers carry no promptTokenCount to compare (GEN-04 checks usageMetadata)")
+        blocked("the answers carry no promptTokenCount to compare", by="GEN-04")
     if counts[0] <= counts[1]:
         raise expect.fail(
             f"promptTokenCount is {counts[0]} with {what} and {counts[1]} without it: {what} never reached the model",

@@ -16,7 +16,7 @@ import pytest
 
 from conformance import expect
 from conformance.google_rpc import CANONICAL_NAMES
-from conformance.outcomes import not_applicable
+from conformance.outcomes import blocked
 from conformance.recipes.common import (
     REJECTED_REQUESTS,
     bad_role_rejection,
@@ -29,6 +29,15 @@ from conformance.rules import GENERATE, MUST, rule
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, NEBULA, TOKENSMART
 
 CASES = tuple(REJECTED_REQUESTS)
+# The rule that fails when a case is not rejected at all, which leaves no error to inspect.
+REJECTED_BY = {
+    "missing_key": "AUTH-02",
+    "wrong_key": "AUTH-03",
+    "unknown_model": "ERR-05",
+    "missing_contents": "ERR-06",
+    "malformed_json": "ERR-07",
+    "bad_role": "ERR-08",
+}
 ENVELOPE_DOCS = (
     GEMINI_API.at("§5 Envelope; §9 rules 13-14"),
     NEBULA.at("Error handling: HTTP status codes and JSON body"),
@@ -40,7 +49,7 @@ ENVELOPE_DOCS = (
 def _rejection(rejection, case: str):
     exchange = rejection()
     if exchange.status == 200:
-        not_applicable(f"the {case} request was not rejected (HTTP 200), so there is no error to inspect")
+        blocked(f"the {case} request was not rejected (HTTP 200), so there is no error to inspect", by=REJECTED_BY[case])
     return exchange
 
 

@@ -11,7 +11,7 @@ GEN-06 success is HTTP 200 with a JSON content type
 from __future__ import annotations
 
 from conformance import expect
-from conformance.outcomes import not_applicable
+from conformance.outcomes import blocked
 from conformance.recipes.common import text_response
 from conformance.rules import GENERATE, MUST, rule
 from conformance.sources import AIONE_NATIVE, GEMINI_API, NEBULA, TOKENSMART
@@ -60,7 +60,7 @@ def total_token_count_adds_up():
     body = expect.json_body(exchange)
     usage = body.get("usageMetadata") if isinstance(body, dict) else None
     if usage is None:
-        not_applicable("the response has no usageMetadata to add up (GEN-04 checks its presence)")
+        blocked("the response has no usageMetadata to add up", by="GEN-04")
     problem = total_mismatch(usage)
     if problem:
         raise expect.fail(problem.summary, exchange, path="$.usageMetadata.totalTokenCount", expected=problem.expected, actual=problem.actual)

@@ -19,7 +19,7 @@ import pytest
 
 from conformance import expect
 from conformance.images import InlineImage, inline_images
-from conformance.outcomes import not_applicable
+from conformance.outcomes import blocked
 from conformance.recipes import bodies
 from conformance.recipes.common import image_response, image_stream
 from conformance.recipes.images import image_2k_response, image_variant_response
@@ -103,7 +103,7 @@ def _pixels(exchange) -> tuple[int, int]:
     """(width, height) of the first picture in an image answer (that there is one is IMG-01's)."""
     sizes = [image.size for image in inline_images(expect.accepted(exchange)) if image.size]
     if not sizes:
-        not_applicable("the answer carries no PNG or JPEG picture whose size can be read (IMG-01 checks the image)")
+        blocked("the answer carries no PNG or JPEG picture whose size can be read", by="IMG-01")
     return sizes[0]
 
 

@@ -21,7 +21,7 @@ import pytest
 from conformance import expect
 from conformance.checks.config import raises_prompt_tokens
 from conformance.images import inline_images
-from conformance.outcomes import not_applicable
+from conformance.outcomes import blocked
 from conformance.recipes import bodies
 from conformance.recipes.common import image_response, tiny_response
 from conformance.recipes.multimodal import (
@@ -100,7 +100,7 @@ def large_image_whole():
     exchange = image_response()
     images = list(inline_images(expect.accepted(exchange)))
     if not images:
-        not_applicable("the image answer carries no image (IMG-01 checks that)")
+        blocked("the image answer carries no image", by="IMG-01")
     for image in images:
         problem = image.truncation()
         if problem:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import expect
-from conformance.outcomes import not_applicable
+from conformance.outcomes import blocked
 from conformance.recipes import bodies
 from conformance.recipes.semantic import exact_reply_answer, weather_question_answer
 from conformance.rules import GENERATE, SHOULD, Needs, rule
@@ -31,7 +31,7 @@ def _parts(exchange) -> list[dict]:
     body = expect.json_body(exchange)
     candidates = body.get("candidates") if isinstance(body, dict) else None
     if not (isinstance(candidates, list) and candidates and isinstance(candidates[0], dict)):
-        not_applicable("the answer has no candidate to read (GEN-01 reports its shape)")
+        blocked("the answer has no candidate to read", by="GEN-01")
     content = candidates[0].get("content")
     parts = content.get("parts") if isinstance(content, dict) else None
     return [part for part in parts if isinstance(part, dict)] if isinstance(parts, list) else []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import expect
-from conformance.outcomes import not_applicable
+from conformance.outcomes import blocked, model_decided
 from conformance.recipes import bodies
 from conformance.recipes.common import text_response
 from conformance.recipes.thinking import (
@@ -58,7 +58,7 @@ def _thoughts(answer_with_thoughts):
     count = count_of(body, "thoughtsTokenCount") or 0
     parts = [part for candidate in body.get("candidates") or () for part in (candidate.get("content") or {}).get("parts") or ()]
     if not count and not any(part.get("thought") is True for part in parts):
-        not_applicable("the model answered without thinking, so there are no thoughts to judge")
+        model_decided("the model answered without thinking, so there are no thoughts to judge")
     return exchange, body, count
 
 
@@ -87,7 +87,7 @@ def thoughts_counted():
     exchange, body, count = _thoughts(answer_with_thoughts)
     usage = body.get("usageMetadata")
     if not isinstance(usage, dict):
-        not_applicable("the answer carries no usageMetadata (GEN-04 checks its presence)")
+        blocked("the answer carries no usageMetadata", by="GEN-04")
     if not count:
         raise expect.fail("the answer carries thought parts but no thoughtsTokenCount: the thinking went uncounted", exchange, path="$.usageMetadata.thoughtsTokenCount", expected="> 0", actual=count)
     # That the total is exactly the sum is GEN-05's; here, only that the thoughts are in it.

@@ -43,6 +43,7 @@ class Record:
     sources: list[str]
     outcome: Outcome = Outcome.ERROR
     skip: SkipKind | None = None  # why, when the outcome is skipped
+    blocked_by: str | None = None  # the rule whose failure kept it from judging, when blocked
     message: str = ""
     evidence: dict[str, Any] | None = None
     duration: float = 0.0
@@ -103,6 +104,7 @@ class Run:
         if decisive and not (report.when == "teardown" and record.outcome is not Outcome.PASS):
             record.outcome = Outcome(info["outcome"])
             record.skip = SkipKind(info["skip"]) if info.get("skip") else None
+            record.blocked_by = info.get("blocked_by")
             record.message = _message(report)
             record.evidence = info.get("evidence")
 
@@ -239,7 +241,7 @@ def _message(report: pytest.TestReport) -> str:
         return str(wasxfail)
     longrepr = report.longrepr
     if isinstance(longrepr, tuple):  # skip: (file, line, "Skipped: reason", or the skip's own class name)
-        return re.sub(r"^(Skipped|NoKey|NotApplicable): ", "", str(longrepr[2]))
+        return re.sub(r"^(Skipped|NoKey|NotApplicable|Blocked|ModelDecided): ", "", str(longrepr[2]))
     lines = str(longrepr).splitlines() or [""]
     rendered = getattr(report, "conformance", {}).get("rule") == lines[0].split(" ", 1)[0]
     return lines[1] if rendered and len(lines) > 1 else lines[-1]
