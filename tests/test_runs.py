@@ -191,3 +191,20 @@ def test_the_installed_plugin_runs_from_any_directory(tmp_path):
     assert results["targets"]["mine"]["levels"]["core"]["result"] == "reached"
     assert (tmp_path / "out" / "mine" / "conformance-report.yaml").is_file()
     assert not (REPO / "targets.yml").exists()
+
+
+def test_the_readmes_ad_hoc_line_reaches_core_against_a_clean_gateway(tmp_path):
+    import re
+    import shlex
+
+    from tests.harness import REPO
+
+    readme = (REPO / "README.md").read_text()
+    line = re.search(r"^pytest --base-url .*?(?<!\\)$", readme.replace("\\\n", " "), re.M).group(0)
+    args = shlex.split(line)[1:]
+    key = "k-adhoc-" + "7" * 16
+    with ReferenceGateway(GatewayConfig(key=key, profile="full")) as gateway:
+        args[args.index("--base-url") + 1] = gateway.base_url
+        run = run_suite(tmp_path, None, *args, env={"MYGW_KEY": key})
+    results = json.loads((run.report_dir / "results.json").read_text())
+    assert results["targets"]["adhoc"]["levels"]["core"]["result"] == "reached", run.stdout[-3000:]
