@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from conformance.client.redact import Redactor
 from conformance.outcomes import GatewayUnreachable, RequestTimedOut, RuleViolation
 from conformance.rules import Rule
 from conformance.targets import Target
 
 
-def render_failure(rule: Rule, error: Exception, target: Target) -> str:
+def render_failure(rule: Rule, error: Exception, target: Target, redactor: Redactor) -> str:
     lines = [f"{rule.id} {rule.level}: {rule.title}  [target {target.name}]"]
     if isinstance(error, RuleViolation):
         lines.append(error.summary)
         if error.path:
             lines.append(f"  path:     {error.path}")
         if error.expected is not None:
-            lines.append(f"  expected: {_show(error.expected)}")
+            lines.append(f"  expected: {_show(error.expected, redactor)}")
         if error.actual is not None:
-            lines.append(f"  actual:   {_show(error.actual)}")
+            lines.append(f"  actual:   {_show(error.actual, redactor)}")
         lines += [f"            {detail}" for detail in error.details]
         if error.exchange is not None:
             lines.append(f"  request:  {error.exchange.curl}")
@@ -35,19 +36,20 @@ def render_failure(rule: Rule, error: Exception, target: Target) -> str:
     return "\n".join(lines)
 
 
-def _show(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+def _show(value: Any, redactor: Redactor) -> str:
+    """A value as evidence: redacted first, then cut (a cut must never fall inside a key)."""
+    text = redactor.text(value if isinstance(value, str) else json.dumps(value, default=str))
     return text if len(text) <= 300 else text[:300] + "..."
 
 
-def evidence_of(error: BaseException) -> dict[str, Any]:
+def evidence_of(error: BaseException, redactor: Redactor) -> dict[str, Any]:
     """The machine-readable evidence of a failure (for results.json and the HTML report)."""
     if isinstance(error, RuleViolation):
         evidence: dict[str, Any] = {
             "summary": error.summary,
             "path": error.path,
-            "expected": _show(error.expected) if error.expected is not None else None,
-            "actual": _show(error.actual) if error.actual is not None else None,
+            "expected": _show(error.expected, redactor) if error.expected is not None else None,
+            "actual": _show(error.actual, redactor) if error.actual is not None else None,
         }
         if error.exchange is not None:
             evidence |= error.exchange.evidence()

@@ -124,6 +124,7 @@ def client(target: Target, live: tuple[str, str | None], request: pytest.Fixture
         retries=target.retries,
         concurrency=target.concurrency,
         ledger=ledger_of(request.config),
+        max_response_mb=target.max_response_mb,
     )
     yield gemini
     gemini.close()

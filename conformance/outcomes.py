@@ -38,6 +38,11 @@ class RuleViolation(AssertionError):
         self.details = details
 
 
+class ResponseTooLarge(RuleViolation):
+    """The gateway sent more than the client keeps (a cap on the body, or on what it inflates to):
+    the checks that read the response fail with it, and the run goes on."""
+
+
 class RequestTimedOut(Exception):
     """A request exceeded its bound: its own outcome, never a hang."""
 

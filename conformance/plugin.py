@@ -8,6 +8,7 @@ too, for a checkout that is not installed. Inert unless a target is chosen or ch
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): run in the worker for this target")
     config.addinivalue_line("markers", "semantic: a check of what a real model says (few calls, SHOULD)")
     config.stash[_redactor] = Redactor()
+    _CONFIG["config"] = config  # the warnings hook is not given the config
+    for name in LOGGERS:
+        logging.getLogger(name).addFilter(_RedactedLogs(config.stash[_redactor]))
     config.stash[_ledger] = Ledger()  # what this run's requests cost (each xdist worker keeps its own)
     if not (config.getoption("target") or config.getoption("base_url") or _running_checks(config)):
         return
@@ -349,11 +353,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report.user_properties += [("rule", rule.id), ("level", str(rule.level)), ("area", rule.area), ("target", target.name)]
     error = call.excinfo.value if call.excinfo is not None else None
     if report.failed and error is not None:
-        report.conformance["evidence"] = redactor.data(evidence_of(error))
+        report.conformance["evidence"] = redactor.data(evidence_of(error, redactor))
         if isinstance(error, (RuleViolation, RequestTimedOut, GatewayUnreachable)):
-            report.longrepr = render_failure(rule, error, target)
+            report.longrepr = render_failure(rule, error, target, redactor)
     if report.failed and report.longrepr is not None:
         report.longrepr = redactor.text(str(report.longrepr))
+    # Captured output and log sections reach the terminal, JUnit and the HTML report too.
+    report.sections = [(name, redactor.text(content)) for name, content in report.sections]
     outcome, skip = _decide(report, error, target.deviations.get(rule.id))
     report.conformance["outcome"] = outcome.value
     report.conformance["skip"] = skip.value if skip is not None else None
@@ -387,6 +393,39 @@ def outcome_of(report: pytest.TestReport) -> Outcome | None:
     """The outcome the plugin decided for a check's report (None for a report that is not a check's)."""
     decided = getattr(report, "conformance", {}).get("outcome")
     return Outcome(decided) if decided else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before the terminal reporter keeps it for its warnings summary
+def pytest_warning_recorded(warning_message, when, nodeid, location) -> None:  # noqa: ARG001
+    """A warning can carry what a gateway echoed (the SDK warns "<value> is not a valid FinishReason")."""
+    config = _CONFIG.get("config")
+    if config is None or _redactor not in config.stash:
+        return
+    redactor = config.stash[_redactor]
+    message = warning_message.message
+    text = str(message)
+    redacted = redactor.text(text)
+    if redacted != text:
+        warning_message.message = type(message)(redacted) if isinstance(message, Warning) else redacted
+
+
+class _RedactedLogs(logging.Filter):
+    """Log records of the HTTP clients and the SDK (httpx logs each request line, ?key= included)."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.redactor.text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+LOGGERS = ("httpx", "httpcore", "httpx2", "httpcore2", "google_genai", "google", "urllib3")
+_CONFIG: dict[str, pytest.Config] = {}
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):  # noqa: ARG001

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from conformance.client.limits import RetryPolicy, Timeouts
+from conformance.client.limits import MAX_RESPONSE_MB, RetryPolicy, Timeouts
 
 ALL = "all"
 # Requests in flight to one target at once: few for a real gateway (rate limits), many for the
@@ -90,6 +90,7 @@ class Target:
     timeouts: Timeouts = Timeouts()
     expect: Expectations = Expectations()
     max_request_bytes: int | None = None
+    max_response_mb: float = MAX_RESPONSE_MB  # the client keeps no more of a response (as sent or inflated)
     concurrency: int = DEFAULT_CONCURRENCY
     retries: RetryPolicy = RetryPolicy()
     docs: str | None = None
@@ -197,6 +198,7 @@ def _validate(where: str, data: Any) -> None:
         raise TargetsFileError(f"{where}: expected a mapping with a 'targets' key")
     problems = [f"{where}: {_locate(v.path)}{_plain(v.path, v.message)}" for v in validate("targets", data)]
     problems += [f"{where}: {problem}" for problem in _unknown_words(data)]
+    problems += [f"{where}: {problem}" for problem in _bad_base_urls(data)]
     if problems:
         raise TargetsFileError("\n".join(dict.fromkeys(problems)))
 
@@ -234,6 +236,31 @@ def _unknown_words(data: Mapping[str, Any]) -> list[str]:
         for rule in deviations:
             if isinstance(rule, str) and rules is not None and rule not in rules:
                 problems.append(f"{where}, key 'deviations': no rule {rule!r}{_suggest(rule, sorted(rules))}")
+    return problems
+
+
+def _bad_base_urls(data: Mapping[str, Any]) -> list[str]:
+    """A base_url the client cannot use, or one that carries credentials (they would be written into
+    every report and certificate; the key belongs in api_key_env)."""
+    from urllib.parse import urlsplit
+
+    problems = []
+    entries = data.get("targets") if isinstance(data.get("targets"), dict) else {}
+    for name, entry in entries.items():
+        url = entry.get("base_url") if isinstance(entry, dict) else None
+        if not isinstance(url, str):
+            continue
+        where = f"target {name!r}, key 'base_url'"
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError as error:
+            problems.append(f"{where}: not a URL the suite can call ({error})")
+            continue
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems.append(f"{where}: not an http(s) URL with a host")
+        elif parts.username is not None or parts.password is not None:
+            problems.append(f"{where}: carries credentials (user:password@); put the key in the variable api_key_env names")
     return problems
 
 
@@ -323,6 +350,7 @@ def _build_target(
         timeouts=Timeouts(**(declared.get("timeouts") or {})),
         expect=Expectations(**{k: tuple(v) for k, v in (declared.get("expect") or {}).items()}),
         max_request_bytes=declared.get("max_request_bytes"),
+        max_response_mb=float(declared.get("max_response_mb") or MAX_RESPONSE_MB),
         concurrency=declared.get("concurrency", DEFAULT_CONCURRENCY if reference is None else REFERENCE_CONCURRENCY),
         retries=RetryPolicy(**(declared.get("retries") or {})),
         docs=declared.get("docs"),

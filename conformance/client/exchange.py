@@ -56,7 +56,7 @@ class Exchange:
     def json(self) -> Any:
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python parses
             raise NotJSON(f"body is not JSON: {self.excerpt(120)!r}") from None
 
     @property
@@ -83,7 +83,8 @@ class Exchange:
         return self.elapsed
 
     def excerpt(self, limit: int = EXCERPT) -> str:
-        text = self.redactor.text(self.body[: limit * 4].decode("utf-8", errors="replace"))
+        """The start of the body, redacted before it is cut (a cut must never fall inside a key)."""
+        text = self.redactor.text(self.body[: limit * 4 + 1024].decode("utf-8", errors="replace"))
         return text if len(text) <= limit else text[:limit] + f"... ({len(self.body)} bytes)"
 
     def describe(self) -> str:

@@ -11,20 +11,28 @@ from __future__ import annotations
 import json
 import threading
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import replace
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import httpx
 
 from conformance.client.curl import curl_line
+from conformance.client.deadline import bounded_transport, until
 from conformance.client.exchange import Exchange
 from conformance.client.ledger import BILLABLE_ACTIONS, Ledger, LedgerEntry
-from conformance.client.limits import RetryPolicy, Timeouts
+from conformance.client.limits import (
+    MAX_INFLATION,
+    MAX_RESPONSE_MB,
+    RetryPolicy,
+    Timeouts,
+)
 from conformance.client.redact import Redactor
 from conformance.client.retry import retry_delay
-from conformance.outcomes import GatewayUnreachable, RequestTimedOut
+from conformance.outcomes import GatewayUnreachable, RequestTimedOut, ResponseTooLarge
 
 NO_KEY = "no-key"  # an auth choice: send the request without any key
 
@@ -50,6 +58,7 @@ class GeminiClient:
         retries: RetryPolicy = RetryPolicy(),
         concurrency: int = 4,
         ledger: Ledger | None = None,
+        max_response_mb: float = MAX_RESPONSE_MB,
     ) -> None:
         self.target = target
         self.base_url = base_url.rstrip("/")
@@ -62,7 +71,12 @@ class GeminiClient:
         self.retries = retries
         self.ledger = ledger if ledger is not None else Ledger()  # the run's: what its requests cost
         self._slots = threading.BoundedSemaphore(concurrency)  # the target's concurrency cap
-        self._http = httpx.Client(follow_redirects=False, trust_env=False)
+        self.max_response_bytes = int(max_response_mb * 1024 * 1024)
+        # Never a redirect (the key would follow it), never a cookie (a probe without a key must
+        # carry nothing else that authenticates it), and every exchange within its deadline.
+        self._http = httpx.Client(
+            follow_redirects=False, trust_env=False, transport=bounded_transport(), cookies=CookieJar(policy=_NO_COOKIES)
+        )
         self._unreachable: str | None = None
         self.rate_limited: list[Exchange] = []  # every 429 this client saw, for the rate-limit rules
 
@@ -194,15 +208,21 @@ class GeminiClient:
             raise ValueError(f"unknown auth placement {placement!r}")
 
     def _exchange(self, exchange: Exchange, url: str, headers: Mapping[str, str], bound: float) -> None:
-        timeout = httpx.Timeout(connect=self.timeouts.connect, read=bound, write=bound, pool=bound)
+        """One exchange, from connect to its last byte within ``bound`` seconds (a wall-clock
+        deadline, whatever the gateway trickles) and ``max_response_bytes``."""
         started = time.monotonic()
+        with until(started + bound):
+            self._bounded_exchange(exchange, url, headers, bound, started)
+
+    def _bounded_exchange(self, exchange: Exchange, url: str, headers: Mapping[str, str], bound: float, started: float) -> None:
+        timeout = httpx.Timeout(connect=self.timeouts.connect, read=bound, write=bound, pool=bound)
         deadline = started + bound
         what = f"{exchange.method} {exchange.url}"
         try:
             request = self._http.build_request(
                 exchange.method, url, content=exchange.request_body, headers=headers, timeout=timeout
             )
-            response = self._http.send(request, stream=True)
+            response = self._send_once_more_if_dropped(request)
         except httpx.ConnectTimeout:
             self._unreachable = (
                 f"cannot connect to {self.base_url} within {self.timeouts.connect:g} s"
@@ -233,6 +253,13 @@ class GeminiClient:
                 received += piece
                 now = time.monotonic()
                 exchange.reads.append((now - started, len(received)))
+                if len(received) > self.max_response_bytes:
+                    exchange.elapsed = now - started
+                    raise ResponseTooLarge(
+                        f"the response exceeded {self.max_response_bytes / 2**20:g} MB, the most the suite keeps "
+                        "(a Gemini response, 4K images included, is far smaller)",
+                        exchange=exchange,
+                    )
                 if now > deadline:
                     raise RequestTimedOut(
                         elapsed=now - started, bound=bound,
@@ -240,16 +267,28 @@ class GeminiClient:
                         curl=exchange.curl,
                     )
         except httpx.TimeoutException:
+            now = time.monotonic()
+            how = "still arriving" if now >= deadline - 0.05 else "stalled"
             raise RequestTimedOut(
-                elapsed=time.monotonic() - started, bound=bound,
-                what=f"{what}: body stalled after {len(received)} bytes", curl=exchange.curl,
+                elapsed=now - started, bound=bound,
+                what=f"{what}: body {how} after {len(received)} bytes", curl=exchange.curl,
             ) from None
         except httpx.TransportError as error:
             exchange.transport_error = _reason(error)
         finally:
             response.close()
-        exchange.body = _decoded(bytes(received), response.headers)
         exchange.elapsed = time.monotonic() - started
+        exchange.body = _decoded(bytes(received), response.headers, self.max_response_bytes, exchange)
+
+    def _send_once_more_if_dropped(self, request: httpx.Request) -> httpx.Response:
+        """A kept-alive connection the server closed just as the request went out answers nothing:
+        send it once more, on a fresh connection (no byte of an answer came, so nothing is lost)."""
+        try:
+            return self._http.send(request, stream=True)
+        except httpx.RemoteProtocolError as error:
+            if "without sending a response" not in str(error):
+                raise
+            return self._http.send(request, stream=True)
 
 
 def unreachable_message(base_url: str, target: str, error: Exception) -> str:
@@ -267,11 +306,40 @@ def _reason(error: Exception) -> str:
     return text.splitlines()[0][:200]
 
 
-def _decoded(body: bytes, headers: httpx.Headers) -> bytes:
-    """Undo Content-Encoding: the raw reads are kept for timing, the checks see the payload."""
-    encoding = headers.get("content-encoding", "").lower()
+class _RejectCookies(DefaultCookiePolicy):
+    def set_ok(self, cookie, request) -> bool:  # noqa: ARG002
+        return False
+
+    def return_ok(self, cookie, request) -> bool:  # noqa: ARG002
+        return False
+
+
+_NO_COOKIES = _RejectCookies()
+
+
+def _decoded(body: bytes, headers: httpx.Headers, cap: int, exchange: Exchange) -> bytes:
+    """Undo Content-Encoding: the raw reads are kept for timing, the checks see the payload. Inflating
+    stops at ``cap`` bytes or MAX_INFLATION times the body, whichever is less (a decompression bomb
+    is the gateway's failure, not the suite's MemoryError)."""
+    encoding = headers.get("content-encoding", "").lower().strip()
     if not body or encoding in ("", "identity"):
         return body
+    limit = min(cap, max(len(body) * MAX_INFLATION, 1024 * 1024))
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflater = zlib.decompressobj(wbits=47 if encoding != "deflate" else zlib.MAX_WBITS)
+        try:
+            payload = inflater.decompress(body, limit + 1)
+        except zlib.error:
+            try:  # "deflate" is sometimes sent raw, without its zlib header
+                payload = zlib.decompressobj(wbits=-zlib.MAX_WBITS).decompress(body, limit + 1) if encoding == "deflate" else body
+            except zlib.error:
+                return body
+        if len(payload) > limit:
+            raise ResponseTooLarge(
+                f"the {encoding} body of {len(body)} bytes inflates past {limit} bytes: more than the suite keeps",
+                exchange=exchange,
+            )
+        return payload
     decoder = httpx.Response(200, headers={"content-encoding": encoding}, content=body)
     try:
         return decoder.read()

@@ -13,6 +13,12 @@ class Timeouts:
     image: float = 600.0  # AIone: "set your HTTP timeout to at least 600 seconds" for 4K images
 
 
+# What a response may weigh, as sent and as inflated: a real 4K image answer is about 30 MB of JSON.
+MAX_RESPONSE_MB = 64.0
+# What a compressed body may inflate to, relative to its size as sent (beyond that: a decompression bomb).
+MAX_INFLATION = 200
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Real gateways rate-limit: retry a 429 (or a 503 that says when) a bounded number of times."""

@@ -30,6 +30,8 @@ URL_PASSWORD_PLACEHOLDER = "$URL_PASSWORD"
 _MIN_SECRET_LENGTH = 4
 # Shorter secrets would make their base64 form a plausible accident in ordinary text.
 _MIN_SECRET_LENGTH_FOR_BASE64 = 12
+# A piece of a key this long at an end of a text is taken for a cut key.
+_MIN_FRAGMENT = 8
 _SHELL_VARIABLE = re.compile(r"\$[A-Z][A-Z0-9_]*|\$\{[A-Z][A-Z0-9_]*\}")
 
 # Headers that carry credentials; their values are blanked even when the secret is unknown.
@@ -51,6 +53,7 @@ class Redactor:
         # (text pattern, bytes pattern, form -> placeholder), swapped atomically
         # so readers never see a half-updated state and need no lock.
         self._compiled: tuple[re.Pattern[str] | None, re.Pattern[bytes] | None, dict[str, str]] = (None, None, {})
+        self._fragments: tuple[re.Pattern[str] | None, dict[str, str]] = (None, {})
         for secret, placeholder in (secrets or {}).items():
             self.add(secret, placeholder)
 
@@ -75,6 +78,7 @@ class Redactor:
                     changed = True
             if changed:
                 self._compiled = _compile(self._secrets)
+                self._fragments = _compile_fragments(self._secrets)
 
     # --- redaction -------------------------------------------------------------
 
@@ -82,7 +86,11 @@ class Redactor:
         pattern, _, forms = self._compiled
         if pattern is None or not s:
             return s
-        return pattern.sub(lambda match: forms[_canonical(match.group())], s)
+        s = pattern.sub(lambda match: forms[_canonical(match.group())], s)
+        # A key cut in two by a truncation somewhere (a gateway's padding, a tool's excerpt) leaves a
+        # long piece of itself: its first or last eight characters or more are blanked too.
+        fragments, placeholders = self._fragments
+        return fragments.sub(lambda match: placeholders[match.group()], s) if fragments is not None else s
 
     def data(self, value: Any) -> Any:
         """Every string inside a JSON-like value, redacted (evidence travels as such values)."""
@@ -170,6 +178,12 @@ def _forms(secret: str) -> set[str]:
         raw = secret.encode("utf-8")
         for encoder in (base64.b64encode, base64.urlsafe_b64encode):
             forms.add(encoder(raw).decode("ascii").rstrip("="))
+            # Inside a larger base64 blob the key starts at any of three offsets of a 3-byte group;
+            # the characters that encode only the key's own bytes are the same whatever surrounds it.
+            for offset in (0, 1, 2):
+                encoded = encoder(b"\0" * offset + raw).decode("ascii")
+                whole_groups = (offset + len(raw)) // 3
+                forms.add(encoded[4 if offset else 0 : 4 * whole_groups])
     return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}
 
 
@@ -186,6 +200,21 @@ def _compile(secrets: Mapping[str, str]) -> tuple[re.Pattern[str] | None, re.Pat
     text_pattern = re.compile("|".join(ordered))
     bytes_pattern = re.compile("|".join(ordered).encode("utf-8"))
     return text_pattern, bytes_pattern, forms
+
+
+def _compile_fragments(secrets: Mapping[str, str]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """The leading and trailing pieces (eight characters or more) of each secret long enough that
+    such a piece cannot be an accident of ordinary text."""
+    pieces: dict[str, str] = {}
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) < _MIN_SECRET_LENGTH_FOR_BASE64:
+            continue
+        for size in range(len(secret) - 1, _MIN_FRAGMENT - 1, -1):
+            pieces.setdefault(secret[:size], secrets[secret])
+            pieces.setdefault(secret[-size:], secrets[secret])
+    if not pieces:
+        return None, {}
+    return re.compile("|".join(re.escape(piece) for piece in sorted(pieces, key=len, reverse=True))), pieces
 
 
 def _canonical(form: str) -> str:

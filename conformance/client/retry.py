@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from conformance.client.exchange import Exchange
 
 RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
-DURATION = re.compile(r"^(\d+(?:\.\d+)?)s$")
+DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)s$")
+SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def retry_delay(exchange: Exchange, retries_so_far: int, policy: RetryPolicy) -> float | None:
@@ -34,11 +35,11 @@ def retry_delay(exchange: Exchange, retries_so_far: int, policy: RetryPolicy) ->
 
 def _hinted_delay(exchange: Exchange) -> float | None:
     header = exchange.headers.get("retry-after", "").strip()
-    if header.replace(".", "", 1).isdigit():
+    if SECONDS.fullmatch(header):  # ASCII digits only: "²".isdigit() is true, float("²") raises
         return float(header)
     try:
         details = json.loads(exchange.body)["error"]["details"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None
     for detail in details if isinstance(details, list) else []:
         if isinstance(detail, dict) and detail.get("@type") == RETRY_INFO:

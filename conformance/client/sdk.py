@@ -92,7 +92,8 @@ class SDK:
             "base_url": self.base_url,
             "timeout": int(self.target.timeouts.read * 1000),  # milliseconds
             "headers": headers,
-            "client_args": {"trust_env": False, "event_hooks": {"response": [self._record]}},
+            # No redirect: x-goog-api-key would follow it to another host.
+            "client_args": {"trust_env": False, "follow_redirects": False, "event_hooks": {"response": [self._record]}},
         }
         if api_version:
             options["api_version"] = api_version
