@@ -223,3 +223,20 @@ def test_a_bad_base_url_is_one_line_without_the_key(url, says):
     with pytest.raises(TargetsFileError) as error:
         parse_targets({"targets": {"gw": {"base_url": url, "api_key_env": "K"}}}, "targets.yaml")
     assert says in str(error.value) and KEY not in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_sdk_keeps_to_the_same_deadline():
+    pytest.importorskip("google.genai")
+    from conformance.client.sdk import SDK
+    from conformance.targets import Target
+
+    def trickle(connection, request):
+        connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{")
+        while True:
+            connection.sendall(b" ")
+            time.sleep(0.05)
+
+    with gateway(trickle) as (url, _):
+        sdk = SDK(Target(name="hostile", auth=("x-goog-api-key",), timeouts=Timeouts(2, BOUND, BOUND)), url, KEY, Redactor({KEY: "$API_KEY"}))
+        took = _ends_in_time(lambda: sdk.call("generate_content", lambda: sdk.client().models.generate_content(model="m", contents="hi")))
+    assert took < BOUND + 1.0

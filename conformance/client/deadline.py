@@ -21,14 +21,24 @@ _local = threading.local()  # each exchange runs in one thread, its socket opera
 
 
 @contextmanager
-def until(deadline: float) -> Iterator[None]:
-    """Within the block, this thread's socket operations end by ``deadline`` (time.monotonic())."""
-    outer = getattr(_local, "deadline", None)
-    _local.deadline = deadline
+def until(deadline: float, max_bytes: int | None = None) -> Iterator[None]:
+    """Within the block, this thread's socket operations end by ``deadline`` (time.monotonic()) and
+    read at most ``max_bytes`` in all (a client that reads for itself, like the SDK, is bounded too)."""
+    outer = getattr(_local, "deadline", None), getattr(_local, "budget", None)
+    _local.deadline, _local.budget = deadline, max_bytes
     try:
         yield
     finally:
-        _local.deadline = outer
+        _local.deadline, _local.budget = outer
+
+
+def _spend(received: int, error: type[Exception]) -> None:
+    budget = getattr(_local, "budget", None)
+    if budget is None:
+        return
+    _local.budget = budget - received
+    if _local.budget < 0:
+        raise error("the response exceeded the most the suite keeps")
 
 
 def _left(timeout: float | None, error: type[Exception]) -> float | None:
@@ -41,39 +51,45 @@ def _left(timeout: float | None, error: type[Exception]) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
-class _Stream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
-        self._stream = stream
+def _backend_for(core: typing.Any) -> typing.Any:
+    """A network backend of the httpcore module ``core`` (httpcore, or the SDK's fork of it) whose
+    streams keep to the current thread's deadline."""
 
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+    class Stream(core.NetworkStream):
+        def __init__(self, stream: typing.Any) -> None:
+            self._stream = stream
 
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            data = self._stream.read(max_bytes, _left(timeout, core.ReadTimeout))
+            _spend(len(data), core.ReadError)
+            return data
 
-    def close(self) -> None:
-        self._stream.close()
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            self._stream.write(buffer, _left(timeout, core.WriteTimeout))
 
-    def start_tls(self, ssl_context, server_hostname: str | None = None, timeout: float | None = None) -> httpcore.NetworkStream:
-        return _Stream(self._stream.start_tls(ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout)))
+        def close(self) -> None:
+            self._stream.close()
 
-    def get_extra_info(self, info: str) -> typing.Any:
-        return self._stream.get_extra_info(info)
+        def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> typing.Any:
+            return Stream(self._stream.start_tls(ssl_context, server_hostname, _left(timeout, core.ConnectTimeout)))
 
+        def get_extra_info(self, info: str) -> typing.Any:
+            return self._stream.get_extra_info(info)
 
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
-        self._backend = httpcore.SyncBackend()
+    class Backend(core.NetworkBackend):
+        def __init__(self) -> None:
+            self._backend = core.SyncBackend()
 
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None) -> httpcore.NetworkStream:
-        timeout = _left(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
+        def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None) -> typing.Any:
+            return Stream(self._backend.connect_tcp(host, port, _left(timeout, core.ConnectTimeout), local_address, socket_options))
 
-    def connect_unix_socket(self, path, timeout=None, socket_options=None) -> httpcore.NetworkStream:  # pragma: no cover
-        return _Stream(self._backend.connect_unix_socket(path, _left(timeout, httpcore.ConnectTimeout), socket_options))
+        def connect_unix_socket(self, path, timeout=None, socket_options=None) -> typing.Any:  # pragma: no cover
+            return Stream(self._backend.connect_unix_socket(path, _left(timeout, core.ConnectTimeout), socket_options))
 
-    def sleep(self, seconds: float) -> None:  # pragma: no cover
-        self._backend.sleep(seconds)
+        def sleep(self, seconds: float) -> None:  # pragma: no cover
+            self._backend.sleep(seconds)
+
+    return Backend()
 
 
 # Idle connections are dropped well before common servers drop them (uvicorn: 5 s), so a request is
@@ -81,19 +97,19 @@ class _Backend(httpcore.NetworkBackend):
 KEEPALIVE_S = 2.0
 
 
-def bounded_transport() -> httpx.HTTPTransport:
-    """An httpx transport whose socket operations keep to the current thread's deadline."""
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_S)
-    transport = httpx.HTTPTransport(trust_env=False, limits=limits)
-    # httpx builds its pool without a way to pass the network backend; the same pool, with ours.
-    ssl_context = getattr(transport._pool, "_ssl_context", None)
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=ssl_context,
+def bounded_transport(client: typing.Any = httpx, core: typing.Any = httpcore) -> typing.Any:
+    """A transport of the httpx module ``client`` (httpx, or the SDK's fork, with its httpcore
+    ``core``) whose socket operations keep to the current thread's deadline."""
+    limits = client.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_S)
+    transport = client.HTTPTransport(trust_env=False, limits=limits)
+    # httpx builds its pool without a way to pass the network backend: the same pool, with ours.
+    transport._pool = core.ConnectionPool(
+        ssl_context=getattr(transport._pool, "_ssl_context", None),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
         http1=True,
         http2=False,
-        network_backend=_Backend(),
+        network_backend=_backend_for(core),
     )
     return transport

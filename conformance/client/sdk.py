@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 import httpx
 
+from conformance.client.deadline import bounded_transport, until
 from conformance.client.http import unreachable_message
 from conformance.client.ledger import BILLABLE_ACTIONS, Ledger, LedgerEntry
 from conformance.client.redact import Redactor
@@ -92,8 +93,15 @@ class SDK:
             "base_url": self.base_url,
             "timeout": int(self.target.timeouts.read * 1000),  # milliseconds
             "headers": headers,
-            # No redirect: x-goog-api-key would follow it to another host.
-            "client_args": {"trust_env": False, "follow_redirects": False, "event_hooks": {"response": [self._record]}},
+            # No redirect (x-goog-api-key would follow it to another host), and the suite's bounded
+            # transport: the SDK's requests keep to call()'s deadline and byte cap. An httpx transport
+            # also makes google-genai 3.x use httpx rather than its fork.
+            "client_args": {
+                "trust_env": False,
+                "follow_redirects": False,
+                "transport": bounded_transport(),
+                "event_hooks": {"response": [self._record]},
+            },
         }
         if api_version:
             options["api_version"] = api_version
@@ -117,7 +125,8 @@ class SDK:
         result: Any = None
         try:
             with self.ledger.collecting() as recorded:  # by _record; the tokens come from the result
-                result = run()
+                with until(started + self.target.timeouts.read, int(self.target.max_response_mb * 2**20)):
+                    result = run()
             return result
         except Exception as error:  # noqa: BLE001 - everything the SDK raises is evidence
             # By class name: google-genai 3.x uses its own fork of httpx (httpx2), 2.x uses httpx.
