@@ -30,6 +30,35 @@ def status_in(exchange: Exchange, statuses: Collection[int], what: str = "HTTP s
         )
 
 
+API_KEY_INVALID = "API_KEY_INVALID"
+ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+
+
+def auth_failure(exchange: Exchange, statuses: Collection[int]) -> None:
+    """A refused key: one of ``statuses`` (the target's expect.auth_failure). A 400 counts only as
+    Google sends it for a bad key, with an ErrorInfo whose reason is API_KEY_INVALID: any other 400
+    is a request error, not an auth failure."""
+    status_in(exchange, statuses, "the auth failure's HTTP status")
+    if exchange.status != 400:
+        return
+    details = _error_details(exchange)
+    if not any(isinstance(d, dict) and d.get("@type") == ERROR_INFO and d.get("reason") == API_KEY_INVALID for d in details):
+        raise fail(
+            "HTTP 400 without Google's ErrorInfo reason API_KEY_INVALID is not an auth failure",
+            exchange,
+            path="$.error.details",
+            expected=f"an ErrorInfo with reason {API_KEY_INVALID} (as Google sends a wrong key), or another of {_one_of(statuses)}",
+            actual=[d.get("reason") for d in details if isinstance(d, dict)] or "no details",
+        )
+
+
+def _error_details(exchange: Exchange) -> list:
+    body = exchange.json if exchange.is_json else None
+    error = body.get("error") if isinstance(body, dict) else None
+    details = error.get("details") if isinstance(error, dict) else None
+    return details if isinstance(details, list) else []
+
+
 def status_ok(exchange: Exchange) -> None:
     """Success is HTTP 200 exactly (google-genai treats any other 2xx as an error)."""
     status_in(exchange, (200,))

@@ -36,7 +36,9 @@ class TargetsFileError(Exception):
 class Expectations:
     """Statuses a target may answer with where the documents allow a choice."""
 
-    auth_failure: tuple[int, ...] = (401,)
+    # The seeds document 401; Google answers a wrong key 400 (ErrorInfo API_KEY_INVALID) and a missing
+    # one 403 (PERMISSION_DENIED), so a gateway that passes Google's answers through is right too.
+    auth_failure: tuple[int, ...] = (401, 403, 400)
     unsupported_action: tuple[int, ...] = (404, 501)
     image_stream_rejection: tuple[int, ...] = (503,)
 

@@ -208,3 +208,39 @@ def test_the_readmes_ad_hoc_line_reaches_core_against_a_clean_gateway(tmp_path):
         run = run_suite(tmp_path, None, *args, env={"MYGW_KEY": key})
     results = json.loads((run.report_dir / "results.json").read_text())
     assert results["targets"]["adhoc"]["levels"]["core"]["result"] == "reached", run.stdout[-3000:]
+
+
+@pytest.mark.parametrize(
+    "fault, passes",
+    [
+        ("", True),  # the reference's 401
+        ("wrong_key_as_plain_bad_request", False),  # 400 without API_KEY_INVALID: not an auth failure
+    ],
+)
+def test_a_wrong_key_answered_as_google_does_is_an_auth_failure(tmp_path, fault, passes):
+    """Google answers a wrong key 400 with ErrorInfo API_KEY_INVALID; the default accepts that, and
+    only that kind of 400 (real recording: firebase-sdk-test-data/014-unary-failure-api-key)."""
+    target = {"reference": {"profile": "full", "faults": [fault] if fault else []}, "expect": {"auth_failure": [401, 403, 400]}}
+    run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw", "-k", "AUTH-03")
+    assert passes or "without Google's ErrorInfo reason API_KEY_INVALID" in run.stdout
+    assert run.outcomes("gw") == {"AUTH-03": {"pass" if passes else "fail"}}, run.stdout[-2000:]
+
+
+def test_googles_own_wrong_key_answer_passes_the_auth_rule():
+    """The recorded body Google sent for a wrong key, judged by the same assertion the rule makes."""
+    import httpx
+
+    from conformance import expect
+    from conformance.client.exchange import Exchange
+    from conformance.client.redact import Redactor
+
+    google = {"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.", "status": "INVALID_ARGUMENT",
+                        "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
+                                     "domain": "googleapis.com", "metadata": {"service": "generativelanguage.googleapis.com"}}]}}
+    exchange = Exchange("POST", "u", [], b"{}", "curl", "generateContent", "m", Redactor(), status=400,
+                        headers=httpx.Headers({"content-type": "application/json"}), body=json.dumps(google).encode())
+    expect.auth_failure(exchange, (401, 403, 400))
+    plain = Exchange("POST", "u", [], b"{}", "curl", "generateContent", "m", Redactor(), status=400,
+                     body=json.dumps({"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}}).encode())
+    with pytest.raises(AssertionError, match="API_KEY_INVALID"):
+        expect.auth_failure(plain, (401, 403, 400))

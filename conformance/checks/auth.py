@@ -53,7 +53,7 @@ def declared_auth_accepted(placement):
     reads=missing_key_rejection,
 )
 def missing_key_rejected(target):
-    expect.status_in(missing_key_rejection(), target.expect.auth_failure)
+    expect.auth_failure(missing_key_rejection(), target.expect.auth_failure)
 
 
 @rule(
@@ -65,7 +65,7 @@ def missing_key_rejected(target):
     reads=wrong_key_rejection,
 )
 def wrong_key_rejected(target):
-    expect.status_in(wrong_key_rejection(), target.expect.auth_failure)
+    expect.auth_failure(wrong_key_rejection(), target.expect.auth_failure)
 
 
 @rule(

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from .fault import Fault
-from .transforms import echo_key
+from .transforms import echo_key, when_reason
 
 FAULTS = (
+    Fault(
+        "wrong_key_as_plain_bad_request",
+        "A wrong key is answered 400 INVALID_ARGUMENT like any malformed request, without Google's ErrorInfo "
+        "reason API_KEY_INVALID, so a client cannot tell a bad key from a bad body (one-api#1385-style "
+        "error mapping).",
+        ("AUTH-03",),
+        restate_error=when_reason("invalid_key", http_status=400, details=()),
+    ),
     Fault(
         "rejects_x_goog_api_key",
         "Only Bearer/?key= are read, so the google-genai SDKs' x-goog-api-key header is ignored "
