@@ -251,7 +251,7 @@ def get_unknown_model_not_found():
 
 
 def json_not_found(exchange) -> None:
-    """A JSON 404 in Google's envelope (shared with VER-02: a wrong base URL must fail loudly)."""
+    """A JSON 404 in Google's envelope (VER-02 asks the same: a wrong base URL must fail loudly)."""
     expect.status_in(exchange, (404,))
     expect.media_type(exchange, expect.JSON_TYPES)
     expect.google_error(exchange)

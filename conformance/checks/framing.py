@@ -10,13 +10,13 @@ SSE-07 every event, the last one included, ends with a blank line
 SSE-08 an error known before the first byte is a non-200 JSON error, not 200 + SSE
 SSE-09 a mid-stream error is one final data event carrying a Google error with a numeric code
 
-The client's strict parser (conformance/client/sse.py) names each problem in the shared stream by its
+The client's strict parser (conformance/client/sse.py) names each problem in the text stream by its
 kind; each rule owns some kinds, so a provider sees exactly which SDK breaks on what. (STREAM-02
 fails on a problem of any kind, a body that is not an event stream at all included.) The stream ends by closing the connection; a
 gateway that holds it open after the last event times out (TIME-02).
 
 A clean gateway only sends a mid-stream error when its upstream fails, which no request can make a
-real model do. SSE-09 therefore judges whatever error event the suite's streams carry: the shared
+real model do. SSE-09 therefore judges whatever error event the suite's streams carry: the text
 stream, and a short stream whose prompt makes the reference gateway's fake upstream fail after its
 first piece (vocabulary.UPSTREAM_FAILURE; a real model just answers it). Without an error event
 there is nothing to judge and the rule does not apply.
@@ -40,7 +40,7 @@ ONE_DATA_LINE = "data: {json}\\r\\n\\r\\n per event, nothing else"
 def no_framing_problem(
     text_stream, kinds: Collection[str] | None = None, *, sdk: str = "", expected: str = ONE_DATA_LINE
 ) -> None:
-    """The shared stream has no framing problem of these kinds (None: of any kind); `sdk` says what
+    """The text stream has no framing problem of these kinds (None: of any kind); `sdk` says what
     the SDKs do with one."""
     exchange = text_stream()
     expect.status_ok(exchange)

@@ -1,4 +1,4 @@
-"""generateContent: one shared response, checked against the schema and Google's rules.
+"""generateContent: one response (text_response), checked against the schema and Google's rules.
 
 GEN-01 the response is a GenerateContentResponse (schema)
 GEN-02 the candidate's role is "model"

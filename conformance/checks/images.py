@@ -8,7 +8,7 @@ IMG-05 imageConfig.imageSize 2K is honoured: twice the pixels of the default 1K 
 IMG-06 the -2k / -4k model variants give 2K / 4K pictures, where declared
 IMG-07 responseModalities TEXT and IMAGE give a text part beside the image (SHOULD)
 
-Sizes are judged from the picture itself (PNG or JPEG header), against the shared 1K answer rather
+Sizes are judged from the picture itself (PNG or JPEG header), against the one 1K answer rather
 than absolute pixels: Google's 1K 16:9 is 1344x768, not 1024 wide. Ratios are allowed 5% (Google
 rounds 16:9 to 1.75), scales 15%.
 """
@@ -130,7 +130,7 @@ def aspect_ratio_honoured():
 
 
 def _scaled(image_response, exchange, factor: int, what: str) -> None:
-    """The picture in ``exchange`` is ``factor`` times the shared 1K picture on its long side."""
+    """The picture in ``exchange`` is ``factor`` times the 1K picture (image_response) on its long side."""
     long_side, base_side = max(_pixels(exchange)), max(_pixels(image_response()))
     if abs(long_side / base_side / factor - 1) > SCALE_TOLERANCE:
         raise expect.fail(

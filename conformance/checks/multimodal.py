@@ -10,7 +10,7 @@ tiny request with one must count more prompt tokens than the tiny request alone 
 CFG-05 also uses). MEDIA-02 and MEDIA-03 apply to targets that declare max_request_bytes
 (Tokensmart documents 30 MB); their bodies are the tiny request plus one inline PNG padded to the
 size wanted with a chunk image decoders skip. MEDIA-02 is billed on a real target: one call, a small
-image at maxOutputTokens 1. MEDIA-03 must be refused before any model runs. MEDIA-04 reads the shared
+image at maxOutputTokens 1. MEDIA-03 must be refused before any model runs. MEDIA-04 reads the common
 image answer (a real 1K PNG is 1-2 MB): every PNG chunk must be there with its CRC, ending in IEND.
 """
 

@@ -48,6 +48,6 @@ def camel_case_chunk_keys():
 
 
 def _answer_matches(text_response, fragment: str, breaks: str) -> None:
-    """The shared generateContent body against a response fragment; `breaks`: what a mismatch does."""
+    """The text answer (generateContent) against a response fragment; `breaks`: what a mismatch does."""
     exchange = text_response()
     expect.matches_schema(expect.json_body(exchange), f"{RESPONSE}#/$defs/{fragment}", exchange, what=f"the body ({breaks})")

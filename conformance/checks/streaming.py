@@ -1,4 +1,4 @@
-"""streamGenerateContent: one shared `alt=sse` stream, checked chunk by chunk, and the JSON-array form.
+"""streamGenerateContent: one `alt=sse` stream read by every check, checked chunk by chunk, and the JSON-array form.
 
 STREAM-01 the stream is served as text/event-stream
 STREAM-02 every event is exactly one `data: <json>` line and a blank line (any framing problem)
@@ -62,7 +62,7 @@ def _chunks(text_stream) -> tuple[object, list[dict]]:
 
 
 def every_chunk_matches(text_stream, schema: str, why: str = "") -> list[dict]:
-    """Each chunk of the shared stream against a schema (fragment); `why` says what a mismatch breaks."""
+    """Each chunk of the text stream against a schema (fragment); `why` says what a mismatch breaks."""
     exchange, chunks = _chunks(text_stream)
     for index, chunk in enumerate(chunks):
         expect.matches_schema(chunk, schema, exchange, what=f"chunk {index}{why}", at=f"$chunk[{index}]")

@@ -7,7 +7,7 @@ THINK-04 thinkingLevel is accepted, where the target declares it
 THINK-05 thinkingBudget -1 (the model decides) is accepted
 THINK-06 model-name suffixes (-nothinking, -thinking, -thinking-N, -thinking-low/-high) apply, where declared
 
-THINK-01 reads the shared text answer, which asks for thinkingBudget 0 wherever thinking is declared.
+THINK-01 reads the text answer (text_response), which asks for thinkingBudget 0 wherever thinking is declared.
 The other rules ask the thinking model to think on a small budget (bodies.THINKING_BUDGET), so a
 real model's thoughts stay cheap. A model may decide a question needs no thought; THINK-02 and
 THINK-03 then have nothing to judge and do not apply.

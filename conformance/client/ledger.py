@@ -27,7 +27,7 @@ class LedgerEntry:
 class Ledger:
     """What requests cost, drained by the plugin after each test phase and attached to its report.
 
-    A thread fetching a shared response ahead of its checks records into a list of its own
+    A thread fetching a recipe's response ahead of its checks records into a list of its own
     (``collecting``); the first check that reads the response is charged with it (``charge``)."""
 
     def __init__(self) -> None:

@@ -105,7 +105,7 @@ class SSEStream:
         Events whose data is not exactly one JSON object ([DONE], broken JSON,
         arrays) are left out; the problems list says why. Each object is
         decoded once, when the body is parsed, so every call (and every check
-        reading a shared exchange) gets the same objects: they are read-only.
+        reading one exchange) gets the same objects: they are read-only.
         Copy one (copy.deepcopy) before changing it. The list itself is new.
         """
         return list(self._chunks()[1])

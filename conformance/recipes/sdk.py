@@ -84,7 +84,7 @@ def sdk_unknown_model_answer(sdk, target):
 
 @recipe
 def sdk_default_auth_answer(sdk, target, responses):
-    """generate_content with the key in x-goog-api-key only: the shared answer where the target
+    """generate_content with the key in x-goog-api-key only: the same answer as sdk_answer where the target
     declares that header; where it does not, one more try (refused before any model runs)."""
     if DEFAULT_AUTH in target.auth:
         return responses.read(sdk_answer)

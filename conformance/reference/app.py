@@ -247,7 +247,7 @@ class Gateway:
             raise envelopes.unknown_model(str(route.model_id), route.version, "getModel")
         return self.reply("getModel", catalog.model_resource(catalog.MODELS[route.model_id], self.profile))
 
-    # --- Steps shared by the actions ---------------------------------------------------------
+    # --- Steps common to the actions ---------------------------------------------------------
 
     def resolve_model(self, route: Route, action: str) -> ResolvedModel:
         resolved = catalog.resolve(self.profile, str(route.model_id))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# HTTP status -> google.rpc.Code name. 409 is shared by ABORTED and ALREADY_EXISTS; ABORTED is the
+# HTTP status -> google.rpc.Code name. 409 stands for both ABORTED and ALREADY_EXISTS; ABORTED is the
 # generic one. An oversize body is a 400, not a 413: Google has no 413 in its mapping.
 CANONICAL_STATUS: dict[int, str] = {
     400: "INVALID_ARGUMENT",

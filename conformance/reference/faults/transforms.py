@@ -1,5 +1,5 @@
 """The building blocks the fault tables are written in: transforms of bodies, chunks, parts and
-errors, shared by the reference gateway's faults and the test relay's."""
+errors, used by the reference gateway's faults and the test relay's alike."""
 
 from __future__ import annotations
 
