@@ -27,7 +27,7 @@ from conformance.upstream import (
     UpstreamConfig,
     marker,
 )
-from tests.conftest import SHORT_TIMEOUTS
+from tests.conftest import FAST, SHORT_TIMEOUTS
 from tests.harness import REPO, assert_breaks_exactly, matches, run_suite
 
 # One worker runs this module, so the suite's run over the relay faults happens once.
@@ -45,7 +45,7 @@ def relay_run(tmp_path_factory):
     targets: dict = {"clean-relay": {"reference": RELAY_PROFILE, "timeouts": SHORT_TIMEOUTS}}
     for name in RELAY_FAULTS:
         targets[f"relay-fault-{name}"] = {"reference": {"profile": RELAY_PROFILE, "faults": [name]}, "timeouts": SHORT_TIMEOUTS}
-    return run_suite(tmp_path_factory.mktemp("relay-run"), {"targets": targets}, "--target", "all", "-n", "2")
+    return run_suite(tmp_path_factory.mktemp("relay-run"), {"targets": targets}, "--target", "all", "-n", "2", *FAST)
 
 
 @pytest.fixture(scope="module")

@@ -50,10 +50,12 @@ class Redactor:
     def __init__(self, secrets: Mapping[str, str] | None = None) -> None:
         self._lock = threading.Lock()
         self._secrets: dict[str, str] = {}
-        # (text pattern, bytes pattern, form -> placeholder), swapped atomically
-        # so readers never see a half-updated state and need no lock.
+        # (text pattern, bytes pattern, form -> placeholder) and the fragments' anchors, compiled when
+        # first needed after a change (a run of a hundred targets adds three keys each) and swapped
+        # atomically, so readers never see a half-updated state.
         self._compiled: tuple[re.Pattern[str] | None, re.Pattern[bytes] | None, dict[str, str]] = (None, None, {})
-        self._fragments: tuple[re.Pattern[str] | None, dict[str, str]] = (None, {})
+        self._fragments: tuple[re.Pattern[str] | None, dict[str, list[tuple[str, bool]]]] = (None, {})
+        self._stale = False
         for secret, placeholder in (secrets or {}).items():
             self.add(secret, placeholder)
 
@@ -77,20 +79,27 @@ class Redactor:
                     self._secrets[candidate] = placeholder
                     changed = True
             if changed:
-                self._compiled = _compile(self._secrets)
-                self._fragments = _compile_fragments(self._secrets)
+                self._stale = True
+
+    def _patterns(self) -> tuple[tuple[re.Pattern[str] | None, re.Pattern[bytes] | None, dict[str, str]], tuple]:
+        if self._stale:
+            with self._lock:
+                if self._stale:
+                    self._compiled = _compile(self._secrets)
+                    self._fragments = _compile_fragments(self._secrets)
+                    self._stale = False
+        return self._compiled, self._fragments
 
     # --- redaction -------------------------------------------------------------
 
     def text(self, s: str) -> str:
-        pattern, _, forms = self._compiled
+        (pattern, _, forms), (anchors, pieces) = self._patterns()
         if pattern is None or not s:
             return s
         s = pattern.sub(lambda match: forms[_canonical(match.group())], s)
         # A key cut in two by a truncation somewhere (a gateway's padding, a tool's excerpt) leaves a
         # long piece of itself: its first or last eight characters or more are blanked too.
-        fragments, placeholders = self._fragments
-        return fragments.sub(lambda match: placeholders[match.group()], s) if fragments is not None else s
+        return _blank_pieces(s, anchors, pieces, self._secrets) if anchors is not None else s
 
     def data(self, value: Any) -> Any:
         """Every string inside a JSON-like value, redacted (evidence travels as such values)."""
@@ -103,7 +112,7 @@ class Redactor:
         return value
 
     def bytes(self, b: bytes) -> bytes:
-        _, pattern, forms = self._compiled
+        (_, pattern, forms), _ = self._patterns()
         if pattern is None or not b:
             return b
         return pattern.sub(lambda match: forms[_canonical(match.group().decode("utf-8"))].encode("utf-8"), b)
@@ -202,19 +211,59 @@ def _compile(secrets: Mapping[str, str]) -> tuple[re.Pattern[str] | None, re.Pat
     return text_pattern, bytes_pattern, forms
 
 
-def _compile_fragments(secrets: Mapping[str, str]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    """The leading and trailing pieces (eight characters or more) of each secret long enough that
-    such a piece cannot be an accident of ordinary text."""
-    pieces: dict[str, str] = {}
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) < _MIN_SECRET_LENGTH_FOR_BASE64:
-            continue
-        for size in range(len(secret) - 1, _MIN_FRAGMENT - 1, -1):
-            pieces.setdefault(secret[:size], secrets[secret])
-            pieces.setdefault(secret[-size:], secrets[secret])
-    if not pieces:
+def _compile_fragments(secrets: Mapping[str, str]) -> tuple[re.Pattern[str] | None, dict[str, list[tuple[str, bool]]]]:
+    """Anchors of the leading and trailing pieces of each secret long enough that a piece of eight
+    characters cannot be an accident of ordinary text: its first and its last eight characters
+    (every such piece holds one of them), each with the secret and which end it is."""
+    anchors: dict[str, list[tuple[str, bool]]] = {}
+    for secret in secrets:
+        if len(secret) >= _MIN_SECRET_LENGTH_FOR_BASE64:
+            anchors.setdefault(secret[:_MIN_FRAGMENT], []).append((secret, True))
+            anchors.setdefault(secret[-_MIN_FRAGMENT:], []).append((secret, False))
+    if not anchors:
         return None, {}
-    return re.compile("|".join(re.escape(piece) for piece in sorted(pieces, key=len, reverse=True))), pieces
+    return re.compile("(?=(" + "|".join(re.escape(anchor) for anchor in anchors) + "))"), anchors
+
+
+def _blank_pieces(s: str, anchors: re.Pattern[str], pieces: dict[str, list[tuple[str, bool]]], secrets: Mapping[str, str]) -> str:
+    """Each piece of a secret that starts at its head anchor or ends at its tail anchor, as far as it
+    goes, swapped for the secret's placeholder."""
+    spans: list[tuple[int, int, str]] = []
+    for match in anchors.finditer(s):  # every position, overlapping ones too (a lookahead)
+        anchor = match.group(1)
+        start, end = match.start(), match.start() + len(anchor)
+        for secret, head in pieces[anchor]:
+            if head:
+                spans.append((start, start + _common_prefix(s, start, secret), secrets[secret]))
+            else:
+                spans.append((end - _common_suffix(s, end, secret), end, secrets[secret]))
+    if not spans:
+        return s
+    merged: list[list] = []
+    for start, end, placeholder in sorted(spans):
+        if merged and start <= merged[-1][1]:  # overlapping pieces are one piece
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end, placeholder])
+    out, position = [], 0
+    for start, end, placeholder in merged:
+        out += [s[position:start], placeholder]
+        position = end
+    return "".join(out) + s[position:]
+
+
+def _common_prefix(s: str, at: int, secret: str) -> int:
+    length = 0
+    while length < len(secret) and at + length < len(s) and s[at + length] == secret[length]:
+        length += 1
+    return length
+
+
+def _common_suffix(s: str, end: int, secret: str) -> int:
+    length = 0
+    while length < len(secret) and end - length > 0 and s[end - length - 1] == secret[-length - 1]:
+        length += 1
+    return length
 
 
 def _canonical(form: str) -> str:
