@@ -483,6 +483,12 @@ def _(c: httpx.Client) -> None:
     assert response.status_code == 401 and "sk-wrong-999" in response.text
 
 
+@probe("wrong_key_as_plain_bad_request")
+def _(c: httpx.Client) -> None:
+    response = generate(c, headers={"authorization": "Bearer sk-wrong-999"})
+    assert response.status_code == 400 and "details" not in error_of(response)
+
+
 @probe("candidate_index_as_string")
 def _(c: httpx.Client) -> None:
     assert generate(c).json()["candidates"][0]["index"] == "0"

@@ -94,12 +94,12 @@ class SDK:
             "timeout": int(self.target.timeouts.read * 1000),  # milliseconds
             "headers": headers,
             # No redirect (x-goog-api-key would follow it to another host), and the suite's bounded
-            # transport: the SDK's requests keep to call()'s deadline and byte cap. An httpx transport
-            # also makes google-genai 3.x use httpx rather than its fork.
+            # transport, of the HTTP library the SDK itself uses (google-genai 3.x: its httpx fork),
+            # so the SDK runs as users run it and its requests keep to call()'s deadline and byte cap.
             "client_args": {
                 "trust_env": False,
                 "follow_redirects": False,
-                "transport": bounded_transport(),
+                "transport": bounded_transport(*_sdk_http_library()),
                 "event_hooks": {"response": [self._record]},
             },
         }
@@ -167,6 +167,24 @@ class SDK:
                 kind=action,
             )
         )
+
+
+def _sdk_http_library() -> tuple[Any, Any]:
+    """(httpx module, httpcore module) that google-genai uses by default: 3.x prefers its fork,
+    httpx2, where installed; 2.x knows only httpx."""
+    import httpcore
+    import httpx
+
+    try:
+        from google.genai import _api_client
+
+        if getattr(_api_client, "_DEFAULT_HTTP_CLIENT_BACKEND", "httpx") != "httpx2":
+            return httpx, httpcore
+        import httpcore2
+        import httpx2
+    except ImportError:
+        return httpx, httpcore
+    return httpx2, httpcore2
 
 
 def _usage_tokens(result: Any) -> int:
