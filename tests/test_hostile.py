@@ -240,3 +240,20 @@ def test_the_sdk_keeps_to_the_same_deadline():
         sdk = SDK(Target(name="hostile", auth=("x-goog-api-key",), timeouts=Timeouts(2, BOUND, BOUND)), url, KEY, Redactor({KEY: "$API_KEY"}))
         took = _ends_in_time(lambda: sdk.call("generate_content", lambda: sdk.client().models.generate_content(model="m", contents="hi")))
     assert took < BOUND + 1.0
+
+
+def test_no_answer_is_never_a_pass(tmp_path):
+    """A gateway that hangs up on every request: the rules that judge time, or look for the key in
+    the answer, have nothing to judge; they are blocked by the rule that judges the answer."""
+    from tests.harness import run_suite
+
+    def hang_up(connection, request):
+        connection.shutdown(socket.SHUT_RDWR)
+
+    with gateway(hang_up) as (url, _):
+        target = {"base_url": url, "api_key_env": "HOSTILE_KEY", "auth": ["x-goog-api-key"], "models": {"text": "m"},
+                  "actions": ["generateContent", "streamGenerateContent"], "features": ["sse"]}
+        run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw", "-k", "TIME-01 or TIME-02 or AUTH-04",
+                        env={"HOSTILE_KEY": KEY})
+    outcomes = {r["rule"]: (r["outcome"], r["blocked_by"]) for r in run.records}
+    assert outcomes == {"TIME-01": ("blocked", "GEN-06"), "TIME-02": ("blocked", "STREAM-01"), "AUTH-04": ("blocked", "AUTH-03")}, run.stdout[-2000:]

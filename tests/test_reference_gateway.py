@@ -489,6 +489,12 @@ def _(c: httpx.Client) -> None:
     assert response.status_code == 400 and "details" not in error_of(response)
 
 
+@probe("empty_success_body")
+def _(c: httpx.Client) -> None:
+    response = generate(c)
+    assert response.status_code == 200 and response.json() == {}
+
+
 @probe("candidate_index_as_string")
 def _(c: httpx.Client) -> None:
     assert generate(c).json()["candidates"][0]["index"] == "0"

@@ -291,11 +291,19 @@ BLOCKED_PROMPT = {  # facts §3: HTTP 200, blockReason, no candidates
 
 @pytest.mark.parametrize(
     "body",
-    [AIONE_RESPONSE, NEBULA_RESPONSE, TOKENSMART_RESPONSE, NEXUSFLOW_RESPONSE, RICH_RESPONSE, BLOCKED_PROMPT, {}],
-    ids=["aione", "nebula-createTime", "tokensmart-avgLogprobs", "nexusflow", "rich", "blocked-prompt", "empty"],
+    [AIONE_RESPONSE, NEBULA_RESPONSE, TOKENSMART_RESPONSE, NEXUSFLOW_RESPONSE, RICH_RESPONSE, BLOCKED_PROMPT],
+    ids=["aione", "nebula-createTime", "tokensmart-avgLogprobs", "nexusflow", "rich", "blocked-prompt"],
 )
 def test_response_valid(body):
     assert_valid("generate_content_response", body)
+
+
+def test_a_response_is_an_answer_or_the_reason_there_is_none():
+    """{} is no GenerateContentResponse a client can use: GEN-01 used to pass on it. A usage-only
+    stream chunk is fine (a chunk need not carry candidates)."""
+    assert_fails_at("generate_content_response", {}, "$")
+    assert_fails_at("generate_content_response", {"usageMetadata": {"totalTokenCount": 3}}, "$")
+    assert_valid("stream_chunk", {"usageMetadata": {"promptTokenCount": 3, "totalTokenCount": 3}})
 
 
 FINISH_REASONS = [
@@ -418,7 +426,7 @@ FRAGMENT_CASES = [
     ("empty-parts", _with(AIONE_RESPONSE, _set(["candidates", 0, "content", "parts"], [])), {"HasCandidates"}),
     ("no-content", _with(AIONE_RESPONSE, lambda b: b["candidates"][0].pop("content")), {"HasCandidates"}),
     ("blocked-prompt", BLOCKED_PROMPT, {"Finished", "HasCandidates"}),
-    ("empty-candidates", _with(AIONE_RESPONSE, _set(["candidates"], [])), {"Finished", "HasCandidates"}),
+    ("empty-candidates", _with(AIONE_RESPONSE, _set(["candidates"], [])), {"main", "Finished", "HasCandidates"}),
     ("finish-lowercase", _with(AIONE_RESPONSE, _set(["candidates", 0, "finishReason"], "stop")), {"main", "Finished"}),
     ("snake-case-usage", _with(AIONE_RESPONSE, lambda b: b.update(usage_metadata=b.pop("usageMetadata"))), {"HasUsage"}),
 ]

@@ -12,24 +12,29 @@ TIME-03 an image model's generateContent answers within timeouts.image
 from __future__ import annotations
 
 from conformance import expect
+from conformance.outcomes import blocked
 from conformance.recipes.common import image_response, text_response, text_stream
 from conformance.rules import GENERATE, IMAGE, MUST, STREAM, rule
 from conformance.sources import AIONE_NATIVE, GEMINI_API
 
 
-def _within(exchange, bound: float, what: str) -> None:
+def _within(exchange, bound: float, what: str, answered_by: str) -> None:
+    """The exchange was answered within ``bound``. One that got no answer at all proves nothing about
+    time: it is blocked by the rule that judges the answer (``answered_by``), never a pass."""
+    if not exchange.status:
+        blocked(f"no answer arrived ({exchange.describe()}), so there is no time to judge", by=answered_by)
     if exchange.elapsed > bound:
         raise expect.fail(f"{what} took {exchange.elapsed:.1f} s, over the {bound:g} s bound", exchange, expected=f"<= {bound:g} s", actual=f"{exchange.elapsed:.1f} s")
 
 
 @rule("TIME-01", MUST, "generateContent answers within the target's read timeout", source=(GEMINI_API.at("§7 timeouts: server bounds 10 min unary; §9 rule 33"),), needs=GENERATE, reads=text_response)
 def generate_within_read_timeout(target):
-    _within(text_response(), target.timeouts.read, "generateContent")
+    _within(text_response(), target.timeouts.read, "generateContent", answered_by="GEN-06")
 
 
 @rule("TIME-02", MUST, "streamGenerateContent completes within the target's read timeout", source=(GEMINI_API.at("§7 timeouts: 20 min streaming; §9 rule 33"),), needs=STREAM, reads=text_stream)
 def stream_within_read_timeout(target):
-    _within(text_stream(), target.timeouts.read, "the stream")
+    _within(text_stream(), target.timeouts.read, "the stream", answered_by="STREAM-01")
 
 
 @rule(
@@ -41,4 +46,4 @@ def stream_within_read_timeout(target):
     reads=image_response,
 )
 def image_within_image_timeout(target):
-    _within(image_response(), target.timeouts.image, "image generation")
+    _within(image_response(), target.timeouts.image, "image generation", answered_by="IMG-01")

@@ -15,6 +15,14 @@ from .transforms import (
 
 FAULTS = (
     Fault(
+        "empty_success_body",
+        "A translating layer that failed to map the upstream answer returns HTTP 200 with {} "
+        "(an empty struct serialised where the response should be; one-api#1385-style mapping bugs).",
+        # Every check that needs an answer fails; GEN-01 is the one that names it (it used to pass on {}).
+        ("GEN-01", "GEN-03", "GEN-04", "CFG-03", "CFG-04", "IMG-01", "IMG-07", "SDK-01", "SDK-05", "SDK-06", "TOOL-0[1-5]"),
+        reshape={"generateContent": lambda body: {}},
+    ),
+    Fault(
         "candidate_index_as_string",
         "A loosely typed translator re-serialises candidates[].index as the string \"0\" "
         "(cf. BerriAI/litellm#6578, numbers turned into strings).",
