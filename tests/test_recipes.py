@@ -239,3 +239,20 @@ def test_a_recipe_fetched_alone_cannot_be_read_by_another(counting):
     outer = Recipe("unit_outer", lambda responses: responses.fetched(inner, {}), (), (), ("responses",))
     with pytest.raises(RuntimeError, match="fetched alone"):
         _shared(counting.ledger).fetched(outer, {})
+
+
+def test_a_check_waits_for_a_stuck_recipe_only_so_long(counting):
+    """A recipe stuck outside any exchange (every exchange has its deadline) times out the check
+    that reads it instead of hanging the run."""
+    from conformance.client.limits import RetryPolicy, Timeouts
+    from conformance.outcomes import RequestTimedOut
+
+    release = threading.Event()
+    stuck = Recipe("unit_stuck", lambda client: release.wait(10), (), (), ("client",))
+    target = Target(name="unit", timeouts=Timeouts(connect=0.01, read=0.01, image=0.01), retries=RetryPolicy(budget_s=0))
+    responses = TargetResponses(client=None, target=target, ledger=counting.ledger)
+    responses.prefetch([(stuck, {})], concurrency=1)
+    with pytest.raises(RequestTimedOut, match="recipe unit_stuck: no response"):
+        responses.fetched(stuck, {})
+    release.set()
+    responses.close()

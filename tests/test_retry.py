@@ -61,3 +61,11 @@ def test_retries_are_bounded():
 def test_retry_delay(status, headers, body, expected):
     exchange = _client(lambda request: _reply(status, body, headers), RetryPolicy(max=0)).generate("m", {})
     assert retry_delay(exchange, 0, RetryPolicy(max=2, max_delay=30)) == expected
+
+
+def test_the_target_has_one_retry_budget_for_all_its_requests():
+    """With Retry-After: 0.2 on every request and a budget of 0.5 s, the run waits twice in all, not
+    twice per request: then the 429s stand."""
+    client = _client(lambda request: _reply(429, _error(429), {"retry-after": "0.2"}), RetryPolicy(max=2, max_delay=1, budget_s=0.5))
+    waits = [len(client.generate("m", {"contents": []}).retries) for _ in range(3)]
+    assert waits == [2, 0, 0]

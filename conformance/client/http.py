@@ -69,6 +69,8 @@ class GeminiClient:
         self.image_models = image_models
         self.api_version = api_version
         self.retries = retries
+        self._retry_budget_s = retries.budget_s  # what is left of it, for all of this target's requests
+        self._budget_lock = threading.Lock()
         self.ledger = ledger if ledger is not None else Ledger()  # the run's: what its requests cost
         self._slots = threading.BoundedSemaphore(concurrency)  # the target's concurrency cap
         self.max_response_bytes = int(max_response_mb * 1024 * 1024)
@@ -166,11 +168,19 @@ class GeminiClient:
                 self._exchange(exchange, url, sent_headers, bound)
             self._record(exchange)
             delay = retry_delay(exchange, len(exchange.retries), self.retries) if retry else None
-            if delay is None:
+            if delay is None or not self._spend_on_waiting(delay):
                 return exchange
             time.sleep(delay)
             retries = [*exchange.retries, (exchange.status, delay)]
             exchange = replace(exchange, retries=retries, reads=[], headers=httpx.Headers(), **_FRESH)
+
+    def _spend_on_waiting(self, delay: float) -> bool:
+        """Take ``delay`` seconds from the target's retry budget; False when it has not got them."""
+        with self._budget_lock:
+            if delay > self._retry_budget_s:
+                return False
+            self._retry_budget_s -= delay
+            return True
 
     def _record(self, exchange: Exchange) -> None:
         if exchange.status == 429:

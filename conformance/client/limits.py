@@ -25,3 +25,6 @@ class RetryPolicy:
 
     max: int = 2
     max_delay: float = 30.0  # a longer Retry-After is not waited for: the 429 stands
+    # All the waiting before retries a run may do on one target: a gateway that answers every request
+    # 429 with Retry-After: 30 would otherwise make each request take a minute, and a run hours.
+    budget_s: float = 120.0

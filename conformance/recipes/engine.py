@@ -48,6 +48,7 @@ from typing import Any
 import pytest
 
 from conformance.client.ledger import Ledger, LedgerEntry
+from conformance.outcomes import RequestTimedOut
 
 # What a recipe may name besides the parameters of the checks that read it.
 CONTEXT = frozenset({"client", "target", "responses", "sdk", "rate_limited_key", "upstream"})
@@ -239,7 +240,11 @@ class TargetResponses:
 
     def _fetched_one(self, recipe: Recipe, chosen: Mapping[str, Any]) -> Any:
         fetch = self._fetch_unless_started(recipe, chosen)
-        fetch.done.wait()
+        bound = self._longest_wait()
+        if not fetch.done.wait(bound):
+            # Every exchange has its deadline, so this is a recipe stuck elsewhere: the check that
+            # reads it times out, and the run goes on.
+            raise RequestTimedOut(elapsed=bound or 0.0, bound=bound or 0.0, what=f"recipe {recipe.name}: no response", curl="")
         self._charge(fetch)
         if fetch.error is not None:
             # Every reader raises the same exception: without its old traceback, which would otherwise
@@ -248,6 +253,14 @@ class TargetResponses:
         return fetch.value
 
     # Fetching ahead.
+
+    def _longest_wait(self) -> float | None:
+        """How long a check waits for a response: twenty-five of the target's longest exchanges (a
+        recipe may page through a model list), plus its retry budget. None without a target."""
+        timeouts, retries = getattr(self.target, "timeouts", None), getattr(self.target, "retries", None)
+        if timeouts is None:
+            return None
+        return (timeouts.connect + max(timeouts.read, timeouts.image)) * 25 + getattr(retries, "budget_s", 0.0)
 
     def prefetch(self, wanted: list[tuple[Recipe, dict[str, Any]]], concurrency: int) -> None:
         if not wanted:
