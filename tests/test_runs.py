@@ -110,20 +110,24 @@ def test_a_slow_gateway_ends_in_timeout_not_a_hang(tmp_path):
         assert f"TIMEOUT {record['rule']} {record['test']}: timeout after 0." in run.stdout
 
 
-@pytest.fixture(scope="module", params=AUTH_PLACEMENTS)
-def leaky_run(tmp_path_factory, request):
-    """A run that fails often, with the sentinel key sent in each placement in turn."""
+@pytest.fixture(scope="module")
+def leaky_run(tmp_path_factory):
+    """A run that fails often, with the sentinel key sent in each placement: one target per
+    placement (each declares it first), all in one run."""
     faults = ("openai_error_shape", "done_sentinel", "candidate_index_as_string", "echoes_key_in_auth_error")
-    declared = _declared_like("full")
-    declared["auth"] = [request.param, *(p for p in AUTH_PLACEMENTS if p != request.param)]
     with ReferenceGateway(GatewayConfig(key=SENTINEL, profile="full", faults=faults)) as gateway:
-        targets = {"targets": {"leaky": {"base_url": gateway.base_url, "api_key_env": "GC_SENTINEL_KEY", **declared}}}
+        targets = {}
+        for placement in AUTH_PLACEMENTS:
+            declared = _declared_like("full")
+            declared["auth"] = [placement, *(p for p in AUTH_PLACEMENTS if p != placement)]
+            targets[f"leaky-{placement}"] = {"base_url": gateway.base_url, "api_key_env": "GC_SENTINEL_KEY", **declared}
         tmp = tmp_path_factory.mktemp("leaky")
         run = run_suite(
-            tmp, targets, "--target", "leaky", f"--junitxml={tmp / 'reports' / 'junit.xml'}",
+            tmp, {"targets": targets}, "--target", "all", f"--junitxml={tmp / 'reports' / 'junit.xml'}",
             env={"GC_SENTINEL_KEY": SENTINEL},
         )
     assert run.returncode == pytest.ExitCode.TESTS_FAILED
+    assert {r["target"] for r in run.records} == {f"leaky-{placement}" for placement in AUTH_PLACEMENTS}
     return run
 
 
