@@ -10,6 +10,7 @@ from collections.abc import Collection
 from typing import Any
 
 from conformance.client.exchange import Exchange, NotJSON
+from conformance.google_rpc import ERROR_INFO
 from conformance.outcomes import RuleViolation, blocked
 from conformance.schemas import validate
 
@@ -31,7 +32,6 @@ def status_in(exchange: Exchange, statuses: Collection[int], what: str = "HTTP s
 
 
 API_KEY_INVALID = "API_KEY_INVALID"
-ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 
 
 def auth_failure(exchange: Exchange, statuses: Collection[int]) -> None:

@@ -1,4 +1,5 @@
-"""google.rpc.Code names and the HTTP statuses they map to (googleapis google/rpc/code.proto)."""
+"""google.rpc.Code names and the HTTP statuses they map to (googleapis google/rpc/code.proto), and
+the error detail types (google/rpc/error_details.proto) the suite reads and writes."""
 
 from __future__ import annotations
 
@@ -20,3 +21,8 @@ CANONICAL_NAMES: dict[int, tuple[str, ...]] = {
     # RESOURCE_EXHAUSTED) and by Tokensmart (402 FAILED_PRECONDITION).
     402: ("RESOURCE_EXHAUSTED", "FAILED_PRECONDITION"),
 }
+
+
+# The "@type" of the error details a check or the reference gateway names.
+ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"

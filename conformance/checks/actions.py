@@ -21,6 +21,7 @@ import math
 import pytest
 
 from conformance import expect
+from conformance.google_rpc import RETRY_INFO
 from conformance.outcomes import blocked
 from conformance.recipes import bodies
 from conformance.recipes.actions import (
@@ -42,7 +43,6 @@ BATCH_EMBED = Needs(actions=("batchEmbedContents",))
 LIST_MODELS = Needs(actions=("listModels",))
 GET_MODEL = Needs(actions=("getModel",), models=("text",))
 TEXT_MODEL = Needs(models=("text",))
-RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 
 
 def _counted(exchange) -> int:

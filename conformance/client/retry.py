@@ -13,11 +13,11 @@ import re
 from typing import TYPE_CHECKING
 
 from conformance.client.limits import RetryPolicy
+from conformance.google_rpc import RETRY_INFO
 
 if TYPE_CHECKING:
     from conformance.client.exchange import Exchange
 
-RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)s$")
 SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 

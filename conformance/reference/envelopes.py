@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.google_rpc import ERROR_INFO, RETRY_INFO
+
 # HTTP status -> google.rpc.Code name. 409 stands for both ABORTED and ALREADY_EXISTS; ABORTED is the
 # generic one. An oversize body is a 400, not a 413: Google has no 413 in its mapping.
 CANONICAL_STATUS: dict[int, str] = {
@@ -27,9 +29,7 @@ CANONICAL_STATUS: dict[int, str] = {
     504: "DEADLINE_EXCEEDED",
 }
 
-ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 QUOTA_FAILURE = "type.googleapis.com/google.rpc.QuotaFailure"
-RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 # Longer than a client's retry budget, so an exhausted quota is reported rather than waited out.
 QUOTA_RETRY_DELAY = "60s"
 
