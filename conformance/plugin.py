@@ -64,6 +64,7 @@ _ledger = pytest.StashKey[Ledger]()
 _run = pytest.StashKey[Run]()
 _baseline = pytest.StashKey[dict[str, str]]()
 _every_check = pytest.StashKey[bool]()  # the plugin named every check module itself
+_partial = pytest.StashKey["str | None"]()  # what makes this run partial (partial_run), decided once
 _plan = pytest.StashKey[dict[str, list[tuple[Recipe, dict[str, Any]]]]]()
 
 
@@ -143,6 +144,7 @@ def pytest_configure(config: pytest.Config) -> None:
         except BaselineError as error:
             raise pytest.UsageError(str(error)) from None
     _checks_wherever_run_from(config)
+    config.stash[_partial] = partial_run(config)
     config.stash[_run] = Run(config.stash[_targets], tuple(config.getoption("level")))
     config.pluginmanager.register(RunReporter(config.stash[_run], config), "conformance-run")
     _default_html_report(config)
@@ -449,9 +451,11 @@ class RunReporter:
         self.run = run
         self.config = config
         self.report_dir = report_dir_of(config)
-        self.partial = partial_run(config)
+        self.partial = config.stash[_partial]
         self.results: dict | None = None
         self.keyless: dict[str, str] = {}
+        # A target that could not run for want of its key passes only if asked, never against a baseline.
+        self.keyless_allowed = bool(config.getoption("allow_missing_keys") and not config.getoption("baseline"))
 
     @property
     def is_worker(self) -> bool:
@@ -479,8 +483,7 @@ class RunReporter:
         # A target that could not run at all for want of its key is never a green run: a nightly whose
         # secret vanished must not report "0 regressions". Unless asked, and never against a baseline.
         self.keyless = keyless_targets(self.results)
-        allowed = self.config.getoption("allow_missing_keys") and not baseline
-        if self.keyless and not allowed and session.exitstatus == pytest.ExitCode.OK:
+        if self.keyless and not self.keyless_allowed and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
@@ -494,7 +497,7 @@ class RunReporter:
             for test in comparison.regressions:
                 terminalreporter.write_line(f"    regression: {test}", red=True)
         for name, reason in self.keyless.items():
-            allowed = self.config.getoption("allow_missing_keys") and "baseline" not in self.results
+            allowed = self.keyless_allowed
             consequence = "skipped, as --allow-missing-keys allows" if allowed else "so the run fails (--allow-missing-keys to skip it)"
             terminalreporter.write_line(f"  NOT RUN {name}: {reason}; {consequence}", red=not allowed, yellow=allowed)
         if self.partial:
@@ -570,8 +573,8 @@ def _not_declared(rule: Rule, target: Target, item: pytest.Item) -> str | None:
 
 
 def _running_checks(config: pytest.Config) -> bool:
-    for arg in config.args if not config.stash.get(_every_check, False) else ():
-        path = Path(config.invocation_params.dir, arg.split("::", 1)[0]).resolve()
+    for arg in config.args:
+        path = _path_of(config, arg)
         if path == CHECKS_DIR or CHECKS_DIR in path.parents or path in CHECKS_DIR.parents:
             return True
     return False
@@ -615,13 +618,18 @@ def partial_run(config: pytest.Config) -> str | None:
         if given:
             return flag
     for arg in config.args if not config.stash.get(_every_check, False) else ():
-        path = Path(config.invocation_params.dir, arg.split("::", 1)[0]).resolve()
+        path = _path_of(config, arg)
         if "::" in arg or (CHECKS_DIR in path.parents and path.is_file()):
             return arg
     return None
 
 
+def _path_of(config: pytest.Config, arg: str) -> Path:
+    """The file or folder a command-line argument names (a node id's file)."""
+    return Path(config.invocation_params.dir, arg.split("::", 1)[0]).resolve()
+
+
 def report_dir_of(config: pytest.Config) -> Path:
     """--report-dir, or its partial/ folder for a partial run (a full run's artifacts stay)."""
     report_dir = Path(config.getoption("report_dir"))
-    return report_dir / "partial" if partial_run(config) else report_dir
+    return report_dir / "partial" if config.stash.get(_partial, None) else report_dir
