@@ -30,7 +30,7 @@ URL_PASSWORD_PLACEHOLDER = "$URL_PASSWORD"
 _MIN_SECRET_LENGTH = 4
 # Shorter secrets would make their base64 form a plausible accident in ordinary text.
 _MIN_SECRET_LENGTH_FOR_BASE64 = 12
-# A piece of a key this long at an end of a text is taken for a cut key.
+# A leading or trailing piece of a key this long, anywhere in a text, is taken for a cut key.
 _MIN_FRAGMENT = 8
 _SHELL_VARIABLE = re.compile(r"\$[A-Z][A-Z0-9_]*|\$\{[A-Z][A-Z0-9_]*\}")
 
@@ -46,6 +46,12 @@ _URL_USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
+# (text pattern, bytes pattern, form -> placeholder): every spelling of every secret.
+_Forms = tuple["re.Pattern[str] | None", "re.Pattern[bytes] | None", dict[str, str]]
+# (anchors pattern, anchor -> [(secret, leading?, placeholder)]): the pieces of a cut secret.
+_Pieces = tuple["re.Pattern[str] | None", dict[str, list[tuple[str, bool, str]]]]
+
+
 class Redactor:
     def __init__(self, secrets: Mapping[str, str] | None = None) -> None:
         self._lock = threading.Lock()
@@ -53,8 +59,7 @@ class Redactor:
         # (text pattern, bytes pattern, form -> placeholder) and the fragments' anchors, compiled when
         # first needed after a change (a run of a hundred targets adds three keys each) and swapped
         # atomically, so readers never see a half-updated state.
-        self._compiled: tuple[re.Pattern[str] | None, re.Pattern[bytes] | None, dict[str, str]] = (None, None, {})
-        self._fragments: tuple[re.Pattern[str] | None, dict[str, list[tuple[str, bool]]]] = (None, {})
+        self._compiled: tuple[_Forms, _Pieces] = ((None, None, {}), (None, {}))
         self._stale = False
         for secret, placeholder in (secrets or {}).items():
             self.add(secret, placeholder)
@@ -81,14 +86,13 @@ class Redactor:
             if changed:
                 self._stale = True
 
-    def _patterns(self) -> tuple[tuple[re.Pattern[str] | None, re.Pattern[bytes] | None, dict[str, str]], tuple]:
+    def _patterns(self) -> tuple[_Forms, _Pieces]:
         if self._stale:
             with self._lock:
                 if self._stale:
-                    self._compiled = _compile(self._secrets)
-                    self._fragments = _compile_fragments(self._secrets)
+                    self._compiled = (_compile(self._secrets), _compile_fragments(self._secrets))
                     self._stale = False
-        return self._compiled, self._fragments
+        return self._compiled
 
     # --- redaction -------------------------------------------------------------
 
@@ -99,7 +103,7 @@ class Redactor:
         s = pattern.sub(lambda match: forms[_canonical(match.group())], s)
         # A key cut in two by a truncation somewhere (a gateway's padding, a tool's excerpt) leaves a
         # long piece of itself: its first or last eight characters or more are blanked too.
-        return _blank_pieces(s, anchors, pieces, self._secrets) if anchors is not None else s
+        return _blank_pieces(s, anchors, pieces) if anchors is not None else s
 
     def data(self, value: Any) -> Any:
         """Every string inside a JSON-like value, redacted (evidence travels as such values)."""
@@ -211,32 +215,32 @@ def _compile(secrets: Mapping[str, str]) -> tuple[re.Pattern[str] | None, re.Pat
     return text_pattern, bytes_pattern, forms
 
 
-def _compile_fragments(secrets: Mapping[str, str]) -> tuple[re.Pattern[str] | None, dict[str, list[tuple[str, bool]]]]:
+def _compile_fragments(secrets: Mapping[str, str]) -> _Pieces:
     """Anchors of the leading and trailing pieces of each secret long enough that a piece of eight
     characters cannot be an accident of ordinary text: its first and its last eight characters
-    (every such piece holds one of them), each with the secret and which end it is."""
-    anchors: dict[str, list[tuple[str, bool]]] = {}
-    for secret in secrets:
+    (every such piece holds one of them), each with the secret, which end it is, and its placeholder."""
+    anchors: dict[str, list[tuple[str, bool, str]]] = {}
+    for secret, placeholder in secrets.items():
         if len(secret) >= _MIN_SECRET_LENGTH_FOR_BASE64:
-            anchors.setdefault(secret[:_MIN_FRAGMENT], []).append((secret, True))
-            anchors.setdefault(secret[-_MIN_FRAGMENT:], []).append((secret, False))
+            anchors.setdefault(secret[:_MIN_FRAGMENT], []).append((secret, True, placeholder))
+            anchors.setdefault(secret[-_MIN_FRAGMENT:], []).append((secret, False, placeholder))
     if not anchors:
         return None, {}
     return re.compile("(?=(" + "|".join(re.escape(anchor) for anchor in anchors) + "))"), anchors
 
 
-def _blank_pieces(s: str, anchors: re.Pattern[str], pieces: dict[str, list[tuple[str, bool]]], secrets: Mapping[str, str]) -> str:
+def _blank_pieces(s: str, anchors: re.Pattern[str], pieces: dict[str, list[tuple[str, bool, str]]]) -> str:
     """Each piece of a secret that starts at its head anchor or ends at its tail anchor, as far as it
     goes, swapped for the secret's placeholder."""
     spans: list[tuple[int, int, str]] = []
     for match in anchors.finditer(s):  # every position, overlapping ones too (a lookahead)
         anchor = match.group(1)
         start, end = match.start(), match.start() + len(anchor)
-        for secret, head in pieces[anchor]:
+        for secret, head, placeholder in pieces[anchor]:
             if head:
-                spans.append((start, start + _common_prefix(s, start, secret), secrets[secret]))
+                spans.append((start, start + _common_prefix(s, start, secret), placeholder))
             else:
-                spans.append((end - _common_suffix(s, end, secret), end, secrets[secret]))
+                spans.append((end - _common_suffix(s, end, secret), end, placeholder))
     if not spans:
         return s
     merged: list[list] = []
