@@ -336,20 +336,19 @@ def _decoded(body: bytes, headers: httpx.Headers, cap: int, exchange: Exchange) 
         return body
     limit = min(cap, max(len(body) * MAX_INFLATION, 1024 * 1024))
     if encoding in ("gzip", "x-gzip", "deflate"):
-        inflater = zlib.decompressobj(wbits=47 if encoding != "deflate" else zlib.MAX_WBITS)
-        try:
-            payload = inflater.decompress(body, limit + 1)
-        except zlib.error:
-            try:  # "deflate" is sometimes sent raw, without its zlib header
-                payload = zlib.decompressobj(wbits=-zlib.MAX_WBITS).decompress(body, limit + 1) if encoding == "deflate" else body
+        # gzip (or zlib: wbits 32 + 15 reads either header); "deflate" is zlib, or sometimes raw.
+        for wbits in (zlib.MAX_WBITS | 32,) if encoding != "deflate" else (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+            try:
+                payload = zlib.decompressobj(wbits=wbits).decompress(body, limit + 1)
             except zlib.error:
-                return body
-        if len(payload) > limit:
-            raise ResponseTooLarge(
-                f"the {encoding} body of {len(body)} bytes inflates past {limit} bytes: more than the suite keeps",
-                exchange=exchange,
-            )
-        return payload
+                continue
+            if len(payload) > limit:
+                raise ResponseTooLarge(
+                    f"the {encoding} body of {len(body)} bytes inflates past {limit} bytes: more than the suite keeps",
+                    exchange=exchange,
+                )
+            return payload
+        return body
     decoder = httpx.Response(200, headers={"content-encoding": encoding}, content=body)
     try:
         return decoder.read()
