@@ -32,14 +32,13 @@ from conformance.outcomes import (
     skip_kind,
 )
 from conformance.recipes.engine import Recipe, plan, unmatched
-from conformance.report import html, results
+from conformance.report import certificate, html, results
 from conformance.report.baseline import (
     BaselineError,
     Comparison,
     compare,
     load_outcomes,
 )
-from conformance.report.merge import write_certificates
 from conformance.report.results import Run
 from conformance.report.summary import summary_lines
 from conformance.rules import Rule, rule_of
@@ -479,7 +478,7 @@ class RunReporter:
                 session.exitstatus = failed
         results.write(self.results, self.report_dir)
         if not self.partial:
-            write_certificates(self.results, self.report_dir)
+            certificate.write_all(self.results, self.report_dir)
         # A target that could not run at all for want of its key is never a green run: a nightly whose
         # secret vanished must not report "0 regressions". Unless asked, and never against a baseline.
         self.keyless = keyless_targets(self.results)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -290,7 +291,7 @@ def _plain(path: str, message: str) -> str:
         word = unexpected.group(1).split("', '")[0]
         if path.endswith(".models"):
             return f"unknown model role {word!r}{_suggest(word, MODEL_ROLES)}"
-        return f"unknown key {unexpected.group(1)!r}{_suggest(word, _TARGET_KEYS)}"
+        return f"unknown key {unexpected.group(1)!r}{_suggest(word, _target_keys())}"
     required = re.fullmatch(r"'(.+?)' is a required property", message)
     if required:
         hint = " (or reference: PROFILE for the built-in gateway)" if required.group(1) == "base_url" else ""
@@ -303,7 +304,9 @@ def _plain(path: str, message: str) -> str:
     return message
 
 
+@functools.cache
 def _target_keys() -> tuple[str, ...]:
+    """The keys a target may have, from the schema (read only when a file has an unknown key)."""
     import json
 
     from conformance.schemas import SCHEMA_DIR
@@ -312,8 +315,6 @@ def _target_keys() -> tuple[str, ...]:
     fields = schema.get("$defs", {}).get("TargetFields", {}).get("properties", {})
     return tuple(fields) + ("reference", "upstream")
 
-
-_TARGET_KEYS = _target_keys()
 
 
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

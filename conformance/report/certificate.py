@@ -114,6 +114,14 @@ def write(results: dict[str, Any], target_name: str, directory: Path) -> Path:
     return path
 
 
+def write_all(results: dict[str, Any], directory: Path) -> None:
+    """A certificate and badge per target that has declarations (every target this suite ran), in
+    ``directory/<target>/``: what a run and ``merge`` alike leave behind."""
+    for name, target in results["targets"].items():
+        if "declared" in target:
+            write(results, name, directory / name)
+
+
 def badge(certificate: dict[str, Any]) -> str:
     """A shields-style SVG: the levels reached, green when core is reached."""
     reached = [level["name"] for level in certificate["levels"] if is_reached(level["result"])]

@@ -25,22 +25,22 @@ def merged(documents: list[dict[str, Any]], names: list[str]) -> dict[str, Any]:
             if target in seen:
                 raise MergeError(f"target {target} is in both {seen[target]} and {name}: merge each target's results once")
             seen[target] = name
-    merged = dict(documents[0])
-    merged["targets"] = {name: t for d in documents for name, t in d["targets"].items()}
-    merged["records"] = [record for d in documents for record in d["records"]]
-    merged["started_at"] = min(d["started_at"] for d in documents)
-    merged["finished_at"] = max(d["finished_at"] for d in documents)
-    merged["levels_chosen"] = sorted({level for d in documents for level in d.get("levels_chosen", [])})
-    merged.pop("baseline", None)
+    document = dict(documents[0])
+    document["targets"] = {name: t for d in documents for name, t in d["targets"].items()}
+    document["records"] = [record for d in documents for record in d["records"]]
+    document["started_at"] = min(d["started_at"] for d in documents)
+    document["finished_at"] = max(d["finished_at"] for d in documents)
+    document["levels_chosen"] = sorted({level for d in documents for level in d.get("levels_chosen", [])})
+    document.pop("baseline", None)
     if any("baseline" in d for d in documents):
-        merged["baseline"] = {
+        document["baseline"] = {
             "path": ", ".join(d["baseline"]["path"] for d in documents if "baseline" in d),
             **{
                 key: [t for d in documents for t in d.get("baseline", {}).get(key, [])]
                 for key in ("regressions", "fixes", "still_failing", "new")
             },
         }
-    return merged
+    return document
 
 
 def merge(paths: list[Path], out: Path) -> Path:
@@ -52,12 +52,5 @@ def merge(paths: list[Path], out: Path) -> Path:
     document = merged(documents, [str(path) for path in paths])
     results.write(document, out)
     (out / "report.html").write_text(PAGE.format(body=html.render(document)), encoding="utf-8")
-    write_certificates(document, out)
+    certificate.write_all(document, out)
     return out
-
-
-def write_certificates(document: dict[str, Any], out: Path) -> None:
-    """A certificate and badge per target that has declarations (every target this suite ran)."""
-    for name, target in document["targets"].items():
-        if "declared" in target:
-            certificate.write(document, name, out / name)
