@@ -121,6 +121,13 @@ def _join(at: str, path: str) -> str:
     return at + path[1:] if path.startswith("$") else f"{at}{path}"
 
 
+def answered(exchange: Exchange, by: str, why: str) -> None:
+    """An exchange that got no answer at all proves nothing either way: the check is blocked by the
+    rule that judges the answer (``by``), never passed. ``why``: what there is then nothing to judge."""
+    if not exchange.status:
+        blocked(f"no answer arrived ({exchange.describe()}), so there is {why}", by=by)
+
+
 def accepted(exchange: Exchange) -> dict:
     """The answer to a request the gateway accepted. Any 2xx will do here (that it is exactly 200 is
     GEN-06's), and a body that is not one JSON object leaves nothing to judge (SHAPE-01's)."""

@@ -12,7 +12,6 @@ TIME-03 an image model's generateContent answers within timeouts.image
 from __future__ import annotations
 
 from conformance import expect
-from conformance.outcomes import blocked
 from conformance.recipes.common import image_response, text_response, text_stream
 from conformance.rules import GENERATE, IMAGE, MUST, STREAM, rule
 from conformance.sources import AIONE_NATIVE, GEMINI_API
@@ -21,8 +20,7 @@ from conformance.sources import AIONE_NATIVE, GEMINI_API
 def _within(exchange, bound: float, what: str, answered_by: str) -> None:
     """The exchange was answered within ``bound``. One that got no answer at all proves nothing about
     time: it is blocked by the rule that judges the answer (``answered_by``), never a pass."""
-    if not exchange.status:
-        blocked(f"no answer arrived ({exchange.describe()}), so there is no time to judge", by=answered_by)
+    expect.answered(exchange, answered_by, "no time to judge")
     if exchange.elapsed > bound:
         raise expect.fail(f"{what} took {exchange.elapsed:.1f} s, over the {bound:g} s bound", exchange, expected=f"<= {bound:g} s", actual=f"{exchange.elapsed:.1f} s")
 
