@@ -87,7 +87,9 @@ def _client(base_url: str, **options) -> GeminiClient:
 
 
 def _respond(connection: socket.socket, status: str, headers: dict[str, str], body: bytes) -> None:
-    head = "".join(f"{name}: {value}\r\n" for name, value in {**headers, "content-length": str(len(body))}.items())
+    # These gateways answer one request per connection, and say so: a client must not reuse it.
+    fields = {**headers, "content-length": str(len(body)), "connection": "close"}
+    head = "".join(f"{name}: {value}\r\n" for name, value in fields.items())
     connection.sendall(f"HTTP/1.1 {status}\r\n{head}\r\n".encode() + body)
 
 
