@@ -1,6 +1,8 @@
 """python -m conformance COMMAND: the suite's own tools (the checks themselves run with pytest).
 
   rules                         print the rule catalogue as Markdown (RULES.md)
+  truth [PATH]                  judge recorded answers with every rule's check (default: the carried
+                                Google recordings); Vertex AI recordings apart
   verify PATH                   check a published conformance-report.yaml
   merge RESULTS... --out DIR    merge nightly results.json files into one results.json, report.html
                                 and a certificate and badge per target
@@ -21,6 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     commands.add_parser("rules", help="print the rule catalogue as Markdown (RULES.md)", description="Print the rule catalogue as Markdown.")
+    truth = commands.add_parser(
+        "truth",
+        help="judge recorded answers with every rule's own check",
+        description="Judge a folder of recordings (sidecars NNN-name.meta.json beside their bodies) with every rule whose precondition a recording shows. Exits 1 if a rule fails a Gemini API recording.",
+    )
+    truth.add_argument("path", nargs="?", type=Path, metavar="PATH", help="a folder of recordings (default: conformance/recordings/google)")
     verify = commands.add_parser(
         "verify",
         help="check a published conformance-report.yaml",
@@ -47,6 +55,8 @@ def main(argv: list[str]) -> int:
 
         sys.stdout.write(markdown())
         return 0
+    if options.command == "truth":
+        return _truth(options.path)
     if options.command == "verify":
         return _verify(options.path)
     from conformance.report.merge import MergeError, merge
@@ -76,6 +86,28 @@ def _verify(path: Path) -> int:
     reached = [level["name"] for level in certificate["levels"] if is_reached(level["result"])]
     print(f"{path}: verified: {certificate['target']['name']} reached {', '.join(reached)}")
     return 0
+
+
+def _truth(path: Path | None) -> int:
+    from conformance.recordings import GOOGLE, load
+    from conformance.recordings.truth import Verdict, judge_all, tally
+
+    folder = path or GOOGLE
+    if not folder.is_dir():
+        print(f"truth: no such folder: {folder}", file=sys.stderr)
+        return 2
+    recordings = load(folder)
+    failed_gemini = 0
+    for api in sorted({recording.api for recording in recordings}):
+        judged = judge_all(recording for recording in recordings if recording.api == api)
+        print(f"{api}: {sum(1 for r in recordings if r.api == api)} recordings")
+        for rule, counts in sorted(tally(judged).items()):
+            print(f"  {rule}: " + ", ".join(f"{n} {verdict.value}" for verdict, n in counts.items() if n))
+        for judgement in judged:
+            if judgement.verdict is Verdict.FAILED:
+                print(f"  FAILED {judgement.rule} on {judgement.recording}: {judgement.why}")
+                failed_gemini += api == "gemini"
+    return 1 if failed_gemini else 0
 
 
 if __name__ == "__main__":

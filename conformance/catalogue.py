@@ -1,5 +1,5 @@
 """The rule catalogue as Markdown (RULES.md): id, level, area, statement, check, what it reads, what
-breaks it, source."""
+breaks it, what real Google traffic shows of it, source."""
 
 from __future__ import annotations
 
@@ -17,8 +17,14 @@ gateway (`conformance/reference/faults/`) and, marked *relay*, of the test relay
 (`conformance/relay/faults.py`); `tests/test_faults.py` and `tests/test_fidelity.py` prove it.
 Sources are files in `shared/` (the seed gateways' docs and Google's Gemini API reference).
 
-| id | level | area | rule | check | reads | broken by | source |
-|---|---|---|---|---|---|---|---|
+*Real traffic* is each rule's own check run on the recordings of the Gemini API that Google's servers
+really sent (`conformance/recordings/google/`, from three public projects' test cassettes), where a
+recording shows the precondition the rule needs (`conformance/recordings/truth.py`): how many confirm
+it, how many the model decided (a blocked prompt, a call the model chose), and why no recording can
+speak to the others. No rule may fail one (`tests/test_truth.py`).
+
+| id | level | area | rule | check | reads | broken by | real traffic | source |
+|---|---|---|---|---|---|---|---|---|
 """
 
 
@@ -36,11 +42,28 @@ def _cell(text: str) -> str:
     return text.replace("|", "/")
 
 
+def real_traffic(rule: Rule, counts: dict) -> str:
+    """What the carried Google recordings show of ``rule``: its confirmations, or why there are none."""
+    from conformance.recordings.truth import JUDGED_ON, NOT_JUDGEABLE, Verdict
+
+    if rule.id in NOT_JUDGEABLE:
+        return f"none: {NOT_JUDGEABLE[rule.id]}"
+    tally = counts.get(rule.id)
+    if not tally or not any(tally.values()):
+        return f"none: no recording asked {JUDGED_ON[rule.id].what or 'for what it needs'}"
+    shown = [f"{tally[verdict]} {verdict.value}" for verdict in Verdict if tally[verdict]]
+    return ", ".join(shown)
+
+
 def markdown() -> str:
+    from conformance.recordings import load
+    from conformance.recordings.truth import judge_all, tally
+
+    counts = tally(judge_all(load()))
     rows = []
     for r in load_all_rules().values():
         reads = ", ".join(f"`{recipe.name}`" for recipe in r.reads) or "–"
         broken_by = ", ".join(f"`{name}`" for name in faults_breaking(r)) or "**none**"
         sources = "<br>".join(_cell(str(s)) for s in r.sources)
-        rows.append(f"| {r.id} | {r.level} | {r.area} | {_cell(r.title)} | `{r.check}` | {reads} | {broken_by} | {sources} |")
+        rows.append(f"| {r.id} | {r.level} | {r.area} | {_cell(r.title)} | `{r.check}` | {reads} | {broken_by} | {_cell(real_traffic(r, counts))} | {sources} |")
     return HEADER + "\n".join(rows) + "\n"

@@ -11,7 +11,7 @@ from typing import Any
 
 from conformance.client.exchange import Exchange, NotJSON
 from conformance.google_rpc import ERROR_INFO
-from conformance.outcomes import RuleViolation, blocked
+from conformance.outcomes import RuleViolation, blocked, model_decided
 from conformance.schemas import validate
 
 JSON_TYPES = ("application/json",)
@@ -137,3 +137,15 @@ def accepted(exchange: Exchange) -> dict:
     if not isinstance(body, dict):
         blocked("the answer is not one JSON object", by="SHAPE-01")
     return body
+
+
+def prompt_not_blocked(exchange: Exchange, answers: list[Any]) -> None:
+    """A prompt Google's safety filters blocked is an HTTP 200 with promptFeedback.blockReason and no
+    candidate (the recordings show it, streamed and whole): the model's side decided, and there is no
+    candidate, finishReason or final usage to judge. ``answers``: the body, or a stream's chunks."""
+    if any(isinstance(answer, dict) and answer.get("candidates") for answer in answers):
+        return
+    for answer in answers:
+        feedback = answer.get("promptFeedback") if isinstance(answer, dict) else None
+        if isinstance(feedback, dict) and feedback.get("blockReason"):
+            model_decided(f"the prompt was blocked (promptFeedback.blockReason {feedback['blockReason']}), so no candidate came back")

@@ -26,3 +26,5 @@ CANONICAL_NAMES: dict[int, tuple[str, ...]] = {
 # The "@type" of the error details a check or the reference gateway names.
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
+LOCALIZED_MESSAGE = "type.googleapis.com/google.rpc.LocalizedMessage"
+DEBUG_INFO = "type.googleapis.com/google.rpc.DebugInfo"

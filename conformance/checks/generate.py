@@ -39,7 +39,9 @@ def model_role():
 
 @rule("GEN-03", MUST, "every candidate carries a finishReason from the FinishReason enum", source=GEMINI_API.at("§3 FinishReason; §9 rule 9"), needs=GENERATE, reads=text_response)
 def finish_reason():
-    expect.body_matches_schema(text_response(), f"{RESPONSE}#/$defs/Finished")
+    exchange = text_response()
+    expect.prompt_not_blocked(exchange, [expect.json_body(exchange)])
+    expect.body_matches_schema(exchange, f"{RESPONSE}#/$defs/Finished")
 
 
 @rule("GEN-04", MUST, "the response carries usageMetadata", source=(GEMINI_API.at("§9 rule 11"), TOKENSMART.at("Token billing breakdown")), needs=GENERATE, reads=text_response)

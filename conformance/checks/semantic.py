@@ -29,6 +29,7 @@ def _parts(exchange) -> list[dict]:
     """The first candidate's parts, read leniently: the answer's shape is the GEN rules' business."""
     expect.status_in(exchange, range(200, 300))
     body = expect.json_body(exchange)
+    expect.prompt_not_blocked(exchange, [body])
     candidates = body.get("candidates") if isinstance(body, dict) else None
     if not (isinstance(candidates, list) and candidates and isinstance(candidates[0], dict)):
         blocked("the answer has no candidate to read", by="GEN-01")

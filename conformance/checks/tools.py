@@ -1,6 +1,6 @@
 """Function calling: calls come back as Google shapes them, and a conversation can carry on after them.
 
-TOOL-01 a functionCall names a declared function and its args are an object of declared parameters
+TOOL-01 a functionCall's args are an object of the function's parameters, never a string or a wrapper
 TOOL-02 parallel calls all arrive, each as its own part, with distinct ids where ids are given (SHOULD)
 TOOL-03 the model's call and a functionResponse sent back are accepted and answered in text
 TOOL-04 toolConfig functionCallingConfig.mode is honoured: ANY forces a call, NONE forbids one
@@ -14,9 +14,12 @@ whether the gateway kept the signature on the way out and forwards it on the way
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conformance import expect
+from conformance.outcomes import model_decided
 from conformance.recipes import bodies
 from conformance.recipes.common import function_call_response
 from conformance.recipes.tools import (
@@ -44,35 +47,59 @@ FUNCTION_CALLING_DOCS = (
 
 def _declared(request: dict) -> dict[str, set[str]]:
     """Declared function name -> its parameter names."""
-    declarations = [d for tool in request["tools"] for d in tool["functionDeclarations"]]
-    return {d["name"]: set(d["parameters"]["properties"]) for d in declarations}
+    declarations = [d for tool in request.get("tools") or () for d in tool.get("functionDeclarations") or ()]
+    return {d["name"]: set((d.get("parameters") or {}).get("properties") or ()) for d in declarations}
+
+
+def _rewrapped(args: dict, parameters: set[str]) -> bool:
+    """The arguments arrived as raw JSON text under one key no parameter has: {"arguments": "{...}"},
+    as translating layers write what they failed to carry over as an object (bugs F20). A model may
+    nest its arguments itself (Gemini 3 answered {"parameters": {"name": ...}}), but never as text."""
+    if len(args) != 1 or parameters & set(args):
+        return False
+    (value,) = args.values()
+    try:
+        return isinstance(value, str) and isinstance(json.loads(value), dict)
+    except ValueError:
+        return False
 
 
 @rule(
     "TOOL-01",
     MUST,
-    "a functionCall names a declared function and its args are a JSON object of that function's parameters (never a JSON string)",
+    "a functionCall's args are a JSON object of the called function's parameters, never a JSON string or a wrapper (a call the model invents is the model's)",
     source=(*FUNCTION_CALLING_DOCS, GATEWAY_BUGS.at("§5 rule 11; §1 new-api: non-JSON args -> {\"arguments\": ...}; §6 F20")),
     needs=TOOLS,
     reads=function_call_response,
 )
-def function_call_shape(target):
+def function_call_shape():
     exchange = function_call_response()
-    expect.matches_schema(expect.accepted(exchange), f"{RESPONSE}#/$defs/ObjectArgs", exchange)
-    declared = _declared(bodies.function_call_request(target))
-    for index, call in enumerate(function_calls_of(exchange, "the answer to a request for a get_weather call")):
+    body = expect.accepted(exchange)
+    expect.prompt_not_blocked(exchange, [body])
+    expect.matches_schema(body, f"{RESPONSE}#/$defs/HasCandidates", exchange)
+    expect.matches_schema(body, f"{RESPONSE}#/$defs/ObjectArgs", exchange)
+    # What was declared is read from the request as sent (a recording: as its sidecar summarises it).
+    declared = _declared(json.loads(exchange.request_body or b"{}"))
+    parts = ((body.get("candidates") or [{}])[0].get("content") or {}).get("parts") or []
+    calls = [part["functionCall"] for part in parts if isinstance(part, dict) and "functionCall" in part]
+    if not calls:
+        model_decided("the model answered without calling a function")
+    for index, call in enumerate(calls):
         where = f"$.candidates[0].content.parts[{index}].functionCall"
         if call["name"] not in declared:
-            raise expect.fail(f"the call names {call['name']!r}, which was never declared", exchange, path=f"{where}.name", expected=sorted(declared), actual=call["name"])
-        unknown = set(call.get("args") or {}) - declared[call["name"]]
-        if unknown:
+            model_decided(f"the model called {call['name']!r}, which was not declared (declared: {sorted(declared)})")
+        args, parameters = call.get("args") or {}, declared[call["name"]]
+        if _rewrapped(args, parameters):
             raise expect.fail(
-                f"args holds {sorted(unknown)}, which {call['name']} does not take: the arguments were re-wrapped",
+                f"args holds only {sorted(args)}, which {call['name']} does not take: the arguments were re-wrapped",
                 exchange,
                 path=f"{where}.args",
-                expected=f"keys among {sorted(declared[call['name']])}",
-                actual=call["args"],
+                expected=f"keys among {sorted(parameters)}",
+                actual=args,
             )
+        invented = set(args) - parameters
+        if invented:
+            model_decided(f"the model passed {sorted(invented)}, which {call['name']} does not declare")
 
 
 @rule(
@@ -102,11 +129,15 @@ def parallel_function_calls(target):
 
 
 def _answered_in_text(exchange) -> None:
-    """The function's result was answered in text."""
+    """The function's result was accepted and answered; in text, unless the model chose to call again."""
     body = expect.accepted(exchange)
     expect.matches_schema(body, f"{RESPONSE}#/$defs/HasCandidates", exchange, what="the answer to the function's result")
-    if not any(isinstance(part.get("text"), str) and not part.get("thought") for part in body["candidates"][0]["content"]["parts"]):
-        raise expect.fail("the function's result was not answered in text", exchange, path="$.candidates[0].content.parts", expected="a text part", actual=body["candidates"][0]["content"]["parts"])
+    parts = body["candidates"][0]["content"]["parts"]
+    if any(isinstance(part.get("text"), str) and not part.get("thought") for part in parts):
+        return
+    if any("functionCall" in part for part in parts):
+        model_decided("the model answered the function's result with another call, not in text")
+    raise expect.fail("the function's result was not answered in text", exchange, path="$.candidates[0].content.parts", expected="a text part", actual=parts)
 
 
 @rule(

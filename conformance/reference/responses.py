@@ -24,11 +24,37 @@ def usage_metadata(prompt: int, candidates: int, thoughts: int = 0) -> dict[str,
 
 
 def generate_content_response(answer: Answer, model_version: str, response_id: str) -> dict[str, Any]:
-    usage = usage_metadata(answer.prompt_tokens, answer.candidates_tokens, answer.thoughts_tokens)
+    if answer.blocked:
+        return blocked_prompt_response(answer, model_version, response_id)
+    usage: dict[str, Any] = usage_metadata(answer.prompt_tokens, answer.candidates_tokens, answer.thoughts_tokens)
+    if any("inlineData" in part for piece in answer.pieces for part in piece.parts):
+        usage["candidatesTokensDetails"] = _by_modality(answer)
     return _response(answer.parts(), answer.finish_reason, usage, model_version, response_id)
 
 
+def _by_modality(answer: Answer) -> list[dict[str, Any]]:
+    """An image answer's output tokens by modality, as Google itemises them, so that a client can
+    tell a text part the model wrote (and a gateway lost) from one it never wrote (IMG-07)."""
+    tokens = {"TEXT": 0, "IMAGE": 0}
+    for piece in answer.pieces:
+        tokens["IMAGE" if any("inlineData" in part for part in piece.parts) else "TEXT"] += piece.tokens
+    return [{"modality": modality, "tokenCount": count} for modality, count in tokens.items() if count]
+
+
+def blocked_prompt_response(answer: Answer, model_version: str, response_id: str) -> dict[str, Any]:
+    """A prompt the safety filters blocked: no candidate, promptFeedback.blockReason, the prompt's usage
+    (recordings vercel-ai/016 and firebase-sdk-test-data/002; facts §3 PromptFeedback)."""
+    return {
+        "promptFeedback": {"blockReason": "SAFETY"},
+        "usageMetadata": {"promptTokenCount": answer.prompt_tokens, "totalTokenCount": answer.prompt_tokens},
+        "modelVersion": model_version,
+        "responseId": response_id,
+    }
+
+
 def stream_chunks(answer: Answer, model_version: str, response_id: str) -> list[dict[str, Any]]:
+    if answer.blocked:
+        return [blocked_prompt_response(answer, model_version, response_id)]
     chunks = []
     tokens_so_far = 0
     last = len(answer.pieces) - 1

@@ -48,7 +48,7 @@ FAULTS = (
         "stream_usage_deltas",
         "Per-chunk usage deltas instead of cumulative counts; the prompt only on the first chunk "
         "(ding113/claude-code-hub PR#691, agno-agi/agno#6264).",
-        ("STREAM-04", "STREAM-06"),
+        ("STREAM-04",),
         reshape={"streamGenerateContent": usage_as_deltas},
     ),
     Fault(
@@ -124,7 +124,7 @@ FAULTS = (
         "stream_ids_dropped",
         "responseId and modelVersion are not carried over into the converted chunks "
         "(bugs §1 new-api ResponseOpenAI2Gemini; F24).",
-        ("STREAM-09", "STREAM-10"),
+        ("STREAM-10",),
         reshape={"streamGenerateContent": for_each_chunk(drop_keys("responseId", "modelVersion"))},
     ),
     Fault(
