@@ -37,3 +37,6 @@ MODEL_ROLES = ("text", "image", "embedding", "thinking")
 # A prompt word on which the reference gateway's fake upstream fails after its first piece, as an
 # overloaded upstream does, so the gateway's mid-stream error path can be seen. Real models just read it.
 UPSTREAM_FAILURE = "gc-upstream-failure"
+# A word whose prompt the reference's model blocks, as Google's safety filters block one: HTTP 200,
+# promptFeedback.blockReason, no candidate (conformance/recordings show it, whole and streamed).
+BLOCKED_PROMPT = "gc-blocked-prompt"

@@ -14,7 +14,7 @@ KEY = "sdk-test-key-123456"
 
 @pytest.fixture(scope="module")
 def base_url():
-    with ReferenceGateway(GatewayConfig(key=KEY, profile="full")) as gateway:
+    with ReferenceGateway(GatewayConfig(key=KEY, profile="full", words_per_event=2)) as gateway:
         yield gateway.base_url
 
 

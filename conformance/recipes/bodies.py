@@ -15,9 +15,15 @@ from conformance.images import padded_png, solid_png
 from conformance.targets import Target
 from conformance.vocabulary import UPSTREAM_FAILURE
 
-# Long enough that a real model streams it in several chunks, short enough to cost ~30 tokens.
+# A short answer (~15 tokens): Google sends one this short in a single stream event.
 COUNTING_PROMPT = "Reply with the numbers from one to twelve as words, separated by spaces."
 TEXT_MAX_OUTPUT_TOKENS = 64
+# The streamed answer is long enough that Google sends it in several events, so the stream rules have
+# chunks to compare: every recorded Google stream of 6 output tokens or more came in two events or more
+# (conformance/recordings), and counting to 40 is ~40-80 tokens.
+STREAM_COUNT = 40
+STREAM_PROMPT = f"Count from 1 to {STREAM_COUNT}, one number per line, digits only."
+STREAM_MAX_OUTPUT_TOKENS = 128
 IMAGE_PROMPT = "A single red square on a white background."
 IMAGE_ASPECT_RATIO = "16:9"
 
@@ -31,6 +37,11 @@ def text_request(target: Target, *, max_output_tokens: int = TEXT_MAX_OUTPUT_TOK
     if "thinking" in target.features:
         config["thinkingConfig"] = {"thinkingBudget": 0}
     return {"contents": [user(COUNTING_PROMPT)], "generationConfig": config}
+
+
+def stream_request(target: Target) -> dict[str, Any]:
+    """The request every stream rule reads the answer to: the long counting answer."""
+    return text_request(target, max_output_tokens=STREAM_MAX_OUTPUT_TOKENS) | {"contents": [user(STREAM_PROMPT)]}
 
 
 def tiny_request(target: Target) -> dict[str, Any]:

@@ -100,8 +100,8 @@ def text_response(client, target):
 
 @recipe
 def text_stream(client, target):
-    """One streamGenerateContent?alt=sse on the text model."""
-    return client.stream(target.model("text"), bodies.text_request(target))
+    """One streamGenerateContent?alt=sse on the text model, for an answer long enough to need several events."""
+    return client.stream(target.model("text"), bodies.stream_request(target))
 
 
 @recipe

@@ -124,6 +124,12 @@ class Gateway:
         }
 
     async def handle(self, request: Request) -> Response:
+        response = await self.answer_request(request)
+        for name, value in self.profile.response_headers:
+            response.headers.append(name, value)
+        return response
+
+    async def answer_request(self, request: Request) -> Response:
         await asyncio.sleep(self.config.latency_ms / 1000)
         route = self.route_of(request)
         try:
@@ -256,7 +262,9 @@ class Gateway:
         return resolved
 
     def answer(self, resolved: ResolvedModel, generate: validation.GenerateRequest) -> model.Answer:
-        return model.answer(resolved.spec, generate, follows_instructions=not self.behaviour.substitutes_model())
+        return model.answer(
+            resolved.spec, generate, follows_instructions=not self.behaviour.substitutes_model(), words_per_piece=self.config.words_per_event
+        )
 
     async def read_body(self, request: Request) -> dict[str, Any]:
         return validation.json_body(await self.read_raw(request), self.behaviour.rewrite_request)

@@ -49,5 +49,5 @@ def authenticate(
     if behaviour.admits("invalid" if readable else "missing"):
         return
     if readable:
-        raise envelopes.invalid_key(readable[0])
-    raise envelopes.missing_key(profile.auth_failure_status, profile.auth)
+        raise envelopes.invalid_key(readable[0], profile.invalid_key_status, profile.google_wording)
+    raise envelopes.missing_key(profile.auth_failure_status, profile.auth, profile.google_wording)

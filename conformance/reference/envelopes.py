@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.google_rpc import ERROR_INFO, RETRY_INFO
+from conformance.google_rpc import DEBUG_INFO, ERROR_INFO, LOCALIZED_MESSAGE, RETRY_INFO
 
 # HTTP status -> google.rpc.Code name. 409 stands for both ABORTED and ALREADY_EXISTS; ABORTED is the
 # generic one. An oversize body is a 400, not a 413: Google has no 413 in its mapping.
@@ -73,20 +73,31 @@ PLACEMENT_WORDING = {
 }
 
 
-def missing_key(status: int, placements: tuple[str, ...]) -> ApiError:
+# Google's words for a request without any key (facts §5 "Missing key").
+GOOGLE_MISSING_KEY = (
+    "Method doesn't allow unregistered callers (callers without established identity). "
+    "Please use API Key or other form of API consumer identity to call this API."
+)
+INVALID_KEY = "API key not valid. Please pass a valid API key."
+
+
+def missing_key(status: int, placements: tuple[str, ...], google_wording: bool = False) -> ApiError:
+    if google_wording:
+        return ApiError(status, GOOGLE_MISSING_KEY, "missing_key")
     where = " or ".join(PLACEMENT_WORDING[placement] for placement in placements)
     return ApiError(status, f"API key is missing. Pass a valid API key in {where}.", "missing_key")
 
 
-def invalid_key(presented_key: str) -> ApiError:
-    detail = {"@type": ERROR_INFO, "reason": "API_KEY_INVALID", "domain": "googleapis.com"}
-    return ApiError(
-        401,
-        "API key not valid. Please pass a valid API key.",
-        "invalid_key",
-        details=(detail,),
-        presented_key=presented_key,
-    )
+def invalid_key(presented_key: str, status: int = 401, google_wording: bool = False) -> ApiError:
+    """A wrong key. Google answers 400 with ErrorInfo API_KEY_INVALID, a LocalizedMessage and a
+    DebugInfo naming the key it refused (the recordings); the seeds document 401."""
+    info = {"@type": ERROR_INFO, "reason": "API_KEY_INVALID", "domain": "googleapis.com"}
+    if not google_wording:
+        return ApiError(status, INVALID_KEY, "invalid_key", details=(info,), presented_key=presented_key)
+    info["metadata"] = {"service": "generativelanguage.googleapis.com"}
+    localized = {"@type": LOCALIZED_MESSAGE, "locale": "en-US", "message": INVALID_KEY}
+    debug = {"@type": DEBUG_INFO, "detail": f"Invalid API key: {presented_key}"}
+    return ApiError(status, INVALID_KEY, "invalid_key", details=(info, localized, debug), presented_key=presented_key)
 
 
 def unsupported_action(status: int, action: str) -> ApiError:

@@ -8,7 +8,7 @@ Everything it says follows from the request, so checks can predict answers exact
 - **Text models echo.** The answer is the words of the last user turn's text parts, joined by single
   spaces ("OK" if that turn has no text), except that a turn saying "reply with exactly X" is answered
   "X" (one word, surrounding quotes and a trailing full stop removed), as a real model told so at
-  temperature 0 would. It is cut before the earliest `stopSequences` match
+  temperature 0 would, and "count from 1 to N, ..." (N < 1000) is answered "1 2 ... N". It is cut before the earliest `stopSequences` match
   (finishReason STOP), then to `maxOutputTokens` words (finishReason MAX_TOKENS). Sampling knobs
   (temperature, topP, topK, seed) change nothing. The string values of the last user turn's
   functionResponse parts count as its words, so a function's result is what the model answers.
@@ -31,9 +31,14 @@ Everything it says follows from the request, so checks can predict answers exact
 - **Image models** answer "Here is the image." (4 tokens) plus a solid-colour PNG whose size follows
   `imageConfig` (see images.py; 1.5 MB like a real one), counted as 1290 tokens like Google's count.
 - **Embeddings** are unit vectors of 8 floats (or `outputDimensionality`) drawn from SHA-256 of the text.
-- **Streaming** sends the answer in pieces of 2 words; each piece after the first starts with the
+- **Streaming** sends the answer in pieces of 16 words (`GatewayConfig.words_per_event`), as Google sends ~25-50 tokens an event (so a
+  short answer is one event, as Google's is: conformance/recordings); each piece after the first starts with the
   space that separates it from the previous one, so the texts concatenate to the exact answer.
   The thought part rides in the first piece, an image model's picture in its own last piece.
+- **Gemini 3 thinking** (models that require thought signatures) ends a stream with an empty text part
+  carrying a thoughtSignature, as Google does; a whole answer carries the signature on its text part.
+- **A blocked prompt**: a last user turn containing `vocabulary.BLOCKED_PROMPT` is blocked, as Google's
+  safety filters block one: HTTP 200 with promptFeedback.blockReason SAFETY and no candidate.
 - **Upstream failure** (a scenario, so a gateway's mid-stream error path can be seen): when the last
   user turn contains the word `vocabulary.UPSTREAM_FAILURE`, a text model stops after its first
   piece, as an overloaded upstream does: no finishReason, and `Answer.failed` is set. The gateway
@@ -50,14 +55,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.vocabulary import UPSTREAM_FAILURE
+from conformance.vocabulary import BLOCKED_PROMPT, UPSTREAM_FAILURE
 
 from . import envelopes
 from .catalog import IMAGE, ModelSpec
 from .images import generated_png
 from .validation import FunctionDeclaration, GenerateRequest, ThinkingSettings
 
-WORDS_PER_PIECE = 2
+# Google streams ~25-50 tokens per event (conformance/recordings), so a short answer is one event.
+WORDS_PER_PIECE = 16  # GatewayConfig.words_per_event
 MAX_THOUGHT_TOKENS = 8
 THOUGHT_WORDS = "Let me think about this step by step".split()
 IMAGE_CAPTION = "Here is the image."
@@ -67,6 +73,7 @@ JSON_MIME_TYPE = "application/json"
 DEFAULT_EMBEDDING_DIMENSIONS = 8
 PUNCTUATION = ".,;:!?\"'()"
 _EXACT_REPLY = re.compile(r"\breply with exactly\s+(?P<reply>\S+)", re.IGNORECASE)
+_COUNT = re.compile(r"\bcount from 1 to (?P<last>\d{1,3}),", re.IGNORECASE)
 QUOTES = "\"'`*"
 PLACEHOLDER_ARGUMENTS: dict[str, Any] = {"integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}
 
@@ -86,6 +93,7 @@ class Answer:
     prompt_tokens: int
     thoughts_tokens: int = 0
     failed: bool = False  # the upstream failed after the pieces so far (finish_reason is "")
+    blocked: bool = False  # the prompt was blocked: no candidate at all, only promptFeedback
 
     @property
     def candidates_tokens(self) -> int:
@@ -95,17 +103,22 @@ class Answer:
         """The whole answer's parts: the pieces' text deltas joined back into one text part."""
         merged: list[dict[str, Any]] = []
         for part in (part for piece in self.pieces for part in piece.parts):
-            if merged and _is_plain_text(part) and _is_plain_text(merged[-1]):
+            if merged and part.get("text") == "" and "thoughtSignature" in part and "text" in merged[-1]:
+                # A stream's final signed empty part: a whole answer signs its text part instead.
+                merged[-1] = {**merged[-1], "thoughtSignature": part["thoughtSignature"]}
+            elif merged and _is_plain_text(part) and _is_plain_text(merged[-1]):
                 merged[-1] = {"text": merged[-1]["text"] + part["text"]}
             else:
                 merged.append(dict(part))
         return merged
 
 
-def answer(model: ModelSpec, request: GenerateRequest, *, follows_instructions: bool = True) -> Answer:
+def answer(model: ModelSpec, request: GenerateRequest, *, follows_instructions: bool = True, words_per_piece: int = WORDS_PER_PIECE) -> Answer:
     """What the model says. With `follows_instructions` False (a substituted cheap model) it only
     echoes: no "reply with exactly", and only functions named outright are called."""
     prompt_tokens = prompt_token_count(request)
+    if BLOCKED_PROMPT in _last_user_words(request.contents):
+        return Answer((), "", prompt_tokens, blocked=True)
     if model.kind == IMAGE:
         return _image_answer(request, prompt_tokens)
     thoughts = _thoughts(model, request.thinking)
@@ -118,7 +131,11 @@ def answer(model: ModelSpec, request: GenerateRequest, *, follows_instructions: 
         tokens = sum(1 + len(call["functionCall"]["args"]) for call in calls)
         return Answer((Piece((*lead, *calls), tokens),), "STOP", prompt_tokens, len(thoughts))
     words, finish_reason = _echo(request, follows_instructions)
-    pieces = _text_pieces(words, lead)
+    pieces = _text_pieces(words, lead, words_per_piece)
+    if thoughts and model.requires_thought_signatures:
+        # Gemini 3 ends a thinking stream with an empty text part that carries the thought signature
+        # and the finishReason (recording vercel-ai/027; facts §2 Part.thoughtSignature).
+        pieces = (*pieces, Piece(({"text": "", "thoughtSignature": _signature({"name": "text"})},), 0))
     if UPSTREAM_FAILURE in _last_user_words(request.contents):
         return Answer(pieces[:1], "", prompt_tokens, len(thoughts), failed=True)
     return Answer(pieces, finish_reason, prompt_tokens, len(thoughts))
@@ -142,8 +159,11 @@ def embed(text: str, dimensions: int | None = None) -> list[float]:
 def _echo(request: GenerateRequest, follows_instructions: bool = True) -> tuple[list[str], str]:
     text = " ".join(_last_user_words(request.contents) or ["OK"])
     instructed = _EXACT_REPLY.search(text) if follows_instructions else None
+    counted = _COUNT.search(text) if follows_instructions else None
     if instructed:
         text = instructed["reply"].strip(QUOTES).removesuffix(".").strip(QUOTES)
+    elif counted:
+        text = " ".join(str(number) for number in range(1, int(counted["last"]) + 1))
     if request.response_mime_type == JSON_MIME_TYPE:
         text = json.dumps(text) if request.response_schema is None else _compact(_instance(request.response_schema))
     stops = [text.find(stop) for stop in request.stop_sequences if stop and stop in text]
@@ -154,8 +174,8 @@ def _echo(request: GenerateRequest, follows_instructions: bool = True) -> tuple[
     return words, "STOP"
 
 
-def _text_pieces(words: list[str], lead: tuple[dict[str, Any], ...]) -> tuple[Piece, ...]:
-    groups = [words[start : start + WORDS_PER_PIECE] for start in range(0, len(words), WORDS_PER_PIECE)] or [[]]
+def _text_pieces(words: list[str], lead: tuple[dict[str, Any], ...], size: int = WORDS_PER_PIECE) -> tuple[Piece, ...]:
+    groups = [words[start : start + size] for start in range(0, len(words), size)] or [[]]
     pieces = []
     for index, group in enumerate(groups):
         text = {"text": (" " if index else "") + " ".join(group)}

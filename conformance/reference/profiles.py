@@ -24,6 +24,9 @@ class Profile:
     unsupported_status: int = 404  # for undeclared or unknown model actions
     image_stream_status: int | None = None  # None: image models stream
     auth_failure_status: int = 401  # for a missing key
+    invalid_key_status: int = 401  # for a wrong key
+    google_wording: bool = False  # Google's own auth messages and details (recordings, facts §5)
+    response_headers: tuple[tuple[str, str], ...] = ()  # sent with every answer
     max_request_bytes: int | None = None
     other_models: tuple[str, ...] = ()  # documented models it also serves, in no role
 
@@ -123,6 +126,21 @@ PROFILES: dict[str, Profile] = {
         ),
     )
 }
+
+# Google's own endpoint, as the recordings show it (conformance/recordings/google): the full surface,
+# keys in x-goog-api-key or ?key=, a missing key 403 PERMISSION_DENIED "unregistered callers", a wrong
+# key 400 INVALID_ARGUMENT with ErrorInfo API_KEY_INVALID, a LocalizedMessage and a DebugInfo naming the
+# refused key (which AUTH-04 allows there, as Google does it), and the headers every recorded answer has.
+PROFILES["google"] = replace(
+    PROFILES["full"],
+    name="google",
+    source="recordings/google",
+    auth=("x-goog-api-key", "query"),
+    auth_failure_status=403,
+    invalid_key_status=400,
+    google_wording=True,
+    response_headers=(("vary", "Origin"), ("vary", "X-Origin"), ("vary", "Referer"), ("server-timing", "gfet4t7; dur=1")),
+)
 
 # The test relay (conformance/relay) in front of the scripted upstream (conformance/upstream): the full
 # profile's surface, relayed, so the fidelity checks apply as well as every other check.
