@@ -86,11 +86,17 @@ def live(
     key = "ref-" + secrets.token_hex(12)
     redactor.add(key, "$API_KEY")
     spec = target.reference
-    if spec.profile == "relay":
+    if spec.replay is not None:
+        from pathlib import Path
+
+        from conformance.reference.replay import ReplayGateway
+
+        gateway: ReferenceGateway = ReplayGateway(Path(spec.replay), key, rate_limited_key)
+    elif spec.profile == "relay":
         from conformance.relay import RelayConfig, RelayServer
 
         relay_config = RelayConfig(key, upstream.base_url, upstream.key, spec.faults, rate_limited_key)
-        gateway: ReferenceGateway = RelayServer(relay_config)
+        gateway = RelayServer(relay_config)
     else:
         gateway = ReferenceGateway(
             GatewayConfig(
@@ -109,6 +115,17 @@ def live(
         gateway.stop()
 
 
+def _evidence_writer(config: pytest.Config, target: Target, base_url: str) -> Any:
+    """With --evidence, where this target's exchanges are written as recordings."""
+    if not config.getoption("evidence"):
+        return None
+    from conformance import __version__
+    from conformance.plugin import report_dir_of
+    from conformance.recordings.evidence import EvidenceWriter
+
+    return EvidenceWriter(report_dir_of(config) / "evidence" / target.name, target, base_url, __version__)
+
+
 @pytest.fixture(scope="session")
 def client(target: Target, live: tuple[str, str | None], request: pytest.FixtureRequest) -> Iterator[GeminiClient]:
     base_url, key = live
@@ -125,6 +142,8 @@ def client(target: Target, live: tuple[str, str | None], request: pytest.Fixture
         concurrency=target.concurrency,
         ledger=ledger_of(request.config),
         max_response_mb=target.max_response_mb,
+        replay=target.reference is not None and target.reference.replay is not None,
+        evidence=_evidence_writer(request.config, target, base_url),
     )
     yield gemini
     gemini.close()

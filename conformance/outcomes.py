@@ -147,6 +147,11 @@ def model_decided(reason: str) -> NoReturn:
     raise ModelDecided(f"model decided: {reason}")
 
 
+def not_judged(reason: str) -> NoReturn:
+    """Skip a check that has nothing to judge (no 429 seen, a replay with no recording of the request)."""
+    raise pytest.skip.Exception(f"not judged: {reason}")
+
+
 def skip_kind(error: BaseException) -> SkipKind:
     if isinstance(error, NoKey):
         return SkipKind.NO_KEY

@@ -102,6 +102,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a target whose key variable is not set is skipped and the run may still pass (never with --baseline)",
     )
     group.addoption(
+        "--evidence",
+        action="store_true",
+        default=False,
+        help="write every exchange, redacted, as a recording in <report-dir>/evidence/<target>/: "
+        "replayable with reference: {replay: PATH}",
+    )
+    group.addoption(
         "--baseline",
         default=None,
         metavar="PATH",

@@ -59,6 +59,7 @@ class ReferenceSpec:
     faults: tuple[str, ...] = ()
     latency_ms: int = 0
     path_prefix: str = ""  # serve the API under this path, as a gateway behind a reverse proxy
+    replay: str | None = None  # serve these recordings instead (conformance/reference/replay.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,15 +137,16 @@ def load_targets(path: str | os.PathLike[str]) -> dict[str, Target]:
         at = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or "not valid YAML"
         raise TargetsFileError(f"{where}: {problem}{at}") from None
-    return parse_targets(data, where)
+    return parse_targets(data, where, file.resolve().parent)
 
 
-def parse_targets(data: Any, where: str) -> dict[str, Target]:
-    """Targets from a targets.yaml-shaped value; ``where`` names its origin in error messages."""
+def parse_targets(data: Any, where: str, relative_to: Path | None = None) -> dict[str, Target]:
+    """Targets from a targets.yaml-shaped value; ``where`` names its origin in error messages, and
+    paths in it are relative to ``relative_to`` (the file's folder; default: the working directory)."""
     data = _dates_as_text(data)  # `until: 2026-12-31` unquoted is a YAML date; the contract is the text
     _validate(where, data)
     defaults = data.get("defaults") or {}
-    return {name: _build_target(where, name, defaults, entry) for name, entry in data["targets"].items()}
+    return {name: _build_target(where, name, defaults, entry, relative_to or Path.cwd()) for name, entry in data["targets"].items()}
 
 
 ADHOC_DEFAULTS = {
@@ -328,11 +330,16 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _build_target(
-    where: str, name: str, defaults: Mapping[str, Any], entry: Mapping[str, Any]
+    where: str, name: str, defaults: Mapping[str, Any], entry: Mapping[str, Any], relative_to: Path
 ) -> Target:
-    reference = _reference_spec(where, name, entry.get("reference"))
+    reference = _reference_spec(where, name, entry.get("reference"), relative_to)
     declared = dict(defaults)
-    if reference is not None:
+    if reference is not None and reference.replay is not None:
+        # A replay declares what its recordings answer, unless the entry says otherwise.
+        from conformance.reference.replay import declarations
+
+        declared = _merge(declared, declarations(Path(reference.replay)))
+    elif reference is not None:
         # A reference target declares what its profile implements unless the entry says otherwise.
         declared = _merge(declared, _profile_declarations(reference.profile))
     declared = _merge(declared, entry)
@@ -374,11 +381,15 @@ def _deviation_fields(d: Mapping[str, Any]) -> dict[str, Any]:
     return {"reason": d["reason"], "until": until}
 
 
-def _reference_spec(where: str, name: str, value: Any) -> ReferenceSpec | None:
+def _reference_spec(where: str, name: str, value: Any, relative_to: Path) -> ReferenceSpec | None:
     if value is None:
         return None
     from conformance.reference import FAULTS, PROFILES
 
+    if isinstance(value, dict) and value.get("replay") is not None:
+        return _replay_spec(where, name, value, relative_to)
+    if isinstance(value, dict) and "profile" not in value:
+        raise TargetsFileError(f"{where}: target {name!r}, key 'reference': give a profile (reference: {{profile: full}}) or recordings to replay (reference: {{replay: PATH}})")
     spec = ReferenceSpec(profile=value) if isinstance(value, str) else ReferenceSpec(
         profile=value["profile"],
         faults=tuple(value.get("faults") or ()),
@@ -402,6 +413,17 @@ def _reference_spec(where: str, name: str, value: Any) -> ReferenceSpec | None:
     return spec
 
 
+def _replay_spec(where: str, name: str, value: Mapping[str, Any], relative_to: Path) -> ReferenceSpec:
+    """Recordings to replay: a folder or one sidecar, relative to the targets file."""
+    extra = sorted(set(value) - {"replay", "latency_ms"})
+    if extra:
+        raise TargetsFileError(f"{where}: target {name!r}, key 'reference': a replay serves recordings as they are; {', '.join(extra)} does not apply to it")
+    path = relative_to / value["replay"]
+    if not path.exists():
+        raise TargetsFileError(f"{where}: target {name!r}, key 'reference.replay': no such folder or sidecar: {path}")
+    return ReferenceSpec(profile="google", latency_ms=int(value.get("latency_ms") or 0), replay=str(path))
+
+
 def _profile_declarations(profile_name: str) -> dict[str, Any]:
     from conformance.reference import PROFILES
 
@@ -414,7 +436,7 @@ def _profile_declarations(profile_name: str) -> dict[str, Any]:
         "max_request_bytes": profile.max_request_bytes,
         "docs": profile.source,
         "expect": {
-            "auth_failure": [profile.auth_failure_status],
+            "auth_failure": sorted({profile.auth_failure_status, profile.invalid_key_status}),
             "unsupported_action": [profile.unsupported_status],
             "image_stream_rejection": [profile.image_stream_status or 503],
         },

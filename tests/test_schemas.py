@@ -845,7 +845,6 @@ TARGETS_INVALID = [
     ("deviation-number", lambda t: t["targets"]["aione"]["deviations"].update({"ERR-14": 5}), ["$.targets.aione.deviations.ERR-14"]),
     ("max-bytes-zero", lambda t: t["targets"]["aione"].update(max_request_bytes=0), ["$.targets.aione.max_request_bytes"]),
     ("max-bytes-string", lambda t: t["targets"]["aione"].update(max_request_bytes="30MB"), ["$.targets.aione.max_request_bytes"]),
-    ("reference-no-profile", lambda t: t["targets"]["local"].update(reference={"faults": []}), ["$.targets.local.reference"]),
     ("reference-latency", lambda t: t["targets"]["local"].update(reference={"profile": "full", "latency_ms": -5}),
      ["$.targets.local.reference.latency_ms"]),
     ("reference-extra", lambda t: t["targets"]["local"].update(reference={"profile": "full", "fault": ["x"]}), ["$.targets.local.reference"]),

@@ -74,6 +74,8 @@ BAD_FILES = {
     "no targets": ("defaults: {}\n", "missing key 'targets'"),
     "unknown profile": ("targets:\n  gw: {reference: nope}\n", "unknown profile 'nope'"),
     "unknown fault": ("targets:\n  gw: {reference: {profile: full, faults: [nope]}}\n", "unknown fault 'nope'"),
+    "reference without profile": ("targets:\n  gw: {reference: {faults: []}}\n", "give a profile (reference: {profile: full}) or recordings to replay"),
+    "replay with faults": ("targets:\n  gw: {reference: {replay: ., faults: [x]}}\n", "a replay serves recordings as they are; faults does not apply"),
 }
 
 

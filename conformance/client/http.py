@@ -32,10 +32,18 @@ from conformance.client.limits import (
 )
 from conformance.client.redact import Redactor
 from conformance.client.retry import retry_delay
-from conformance.outcomes import GatewayUnreachable, RequestTimedOut, ResponseTooLarge
+from conformance.outcomes import (
+    GatewayUnreachable,
+    RequestTimedOut,
+    ResponseTooLarge,
+    not_judged,
+)
 
 NO_KEY = "no-key"  # an auth choice: send the request without any key
 
+
+# How a replay target marks a request no recording answers (conformance/reference/replay.py).
+REPLAY_HEADER, UNRECORDED = "x-conformance-replay", "unrecorded"
 
 # What a retry starts afresh: the response side of an Exchange.
 _FRESH = {"status": 0, "reason": "", "body": b"", "ttfb": 0.0, "elapsed": 0.0, "transport_error": None}
@@ -59,6 +67,8 @@ class GeminiClient:
         concurrency: int = 4,
         ledger: Ledger | None = None,
         max_response_mb: float = MAX_RESPONSE_MB,
+        replay: bool = False,
+        evidence: Any = None,
     ) -> None:
         self.target = target
         self.base_url = base_url.rstrip("/")
@@ -74,6 +84,10 @@ class GeminiClient:
         self.ledger = ledger if ledger is not None else Ledger()  # the run's: what its requests cost
         self._slots = threading.BoundedSemaphore(concurrency)  # the target's concurrency cap
         self.max_response_bytes = int(max_response_mb * 1024 * 1024)
+        # A replay target answers a request no recording answers with a marked 501 (reference/replay.py):
+        # nothing to judge. Only a replay's mark counts: a real gateway's header is just a header.
+        self.replay = replay
+        self.evidence = evidence  # an EvidenceWriter (--evidence): every exchange, written as a recording
         # Never a redirect (the key would follow it), never a cookie (a probe without a key must
         # carry nothing else that authenticates it), and every exchange within its deadline.
         self._http = httpx.Client(
@@ -167,6 +181,8 @@ class GeminiClient:
             with self._slots:
                 self._exchange(exchange, url, sent_headers, bound)
             self._record(exchange)
+            if self.replay and exchange.headers.get(REPLAY_HEADER) == UNRECORDED:
+                not_judged("the replay has no recording that answers this request")
             delay = retry_delay(exchange, len(exchange.retries), self.retries) if retry else None
             if delay is None or not self._spend_on_waiting(delay):
                 return exchange
@@ -183,6 +199,8 @@ class GeminiClient:
             return True
 
     def _record(self, exchange: Exchange) -> None:
+        if self.evidence is not None:
+            self.evidence.write(exchange)
         if exchange.status == 429:
             self.rate_limited.append(exchange)
         self.ledger.record(

@@ -26,7 +26,7 @@ from conformance.client.deadline import bounded_transport, until
 from conformance.client.http import unreachable_message
 from conformance.client.ledger import BILLABLE_ACTIONS, Ledger, LedgerEntry
 from conformance.client.redact import Redactor
-from conformance.outcomes import GatewayUnreachable, RequestTimedOut
+from conformance.outcomes import GatewayUnreachable, RequestTimedOut, not_judged
 from conformance.targets import Target
 
 T = TypeVar("T")
@@ -137,6 +137,8 @@ class SDK:
             if _is_a(error, "ConnectError"):
                 message = unreachable_message(self.redactor.url(self.base_url), self.target.name, error)
                 raise GatewayUnreachable(self.redactor.text(message)) from None
+            if _replayed_nothing(self.target, error):
+                not_judged("the replay has no recording that answers the SDK's request")
             raise SDKCallFailed(what, error, self.redactor.text(str(error))[:600]) from None
         finally:
             tokens = _usage_tokens(result)
@@ -191,6 +193,12 @@ def _usage_tokens(result: Any) -> int:
     """totalTokenCount of an SDK result: a response, or a stream's chunks (cumulative: the largest)."""
     counts = [getattr(getattr(item, "usage_metadata", None), "total_token_count", None) for item in (result if isinstance(result, list) else [result])]
     return max((count for count in counts if isinstance(count, int)), default=0)
+
+
+def _replayed_nothing(target: Any, error: Exception) -> bool:
+    """The SDK's error is a replay target's 501 for a request no recording answers."""
+    replay = target.reference is not None and target.reference.replay is not None
+    return replay and getattr(error, "code", None) == 501 and "no recording answers this request" in str(error)
 
 
 def _is_a(error: BaseException, class_name: str) -> bool:

@@ -227,10 +227,23 @@ def sdk_version() -> str:
 def describe_target(target: Target | None) -> str:
     if target is None:
         return "unknown"
+    if target.reference is not None and target.reference.replay is not None:
+        return f"replay of recordings: {_shown_path(target.reference.replay)}"
     if target.reference is not None:
         faults = f", faults {', '.join(target.reference.faults)}" if target.reference.faults else ""
         return f"reference gateway, profile {target.reference.profile}{faults}"
     return target.base_url or ""
+
+
+def _shown_path(path: str) -> str:
+    """A path as a report shows it: relative to the working directory where it is under it (a
+    machine's own folders are nobody's business in a published report)."""
+    from pathlib import Path
+
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return Path(path).name
 
 
 def _message(report: pytest.TestReport) -> str:
