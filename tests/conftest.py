@@ -1,15 +1,24 @@
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
 
 from conformance.reference import FAULTS, PROFILES
-from tests.harness import run_suite
+from conformance.relay import RELAY_FAULTS, RELAY_PROFILE
+from tests.harness import SuiteRun, run_suite
 
 SHORT_TIMEOUTS = {"connect": 5, "read": 20, "image": 20}
+# What the fault runs read is results.json: no HTML report of 18,000 rows, no per-check capture.
+FAST = ("-p", "no:html", "--capture=no")
 
 
-@pytest.fixture(scope="session")
-def fault_run(tmp_path_factory):
+def _fault_run(tmp: Path) -> SuiteRun:
     """The whole suite, once, against every reference profile clean and every named fault.
 
     One subprocess with one target per gateway configuration is far cheaper than a run per fault,
@@ -21,8 +30,57 @@ def fault_run(tmp_path_factory):
             "reference": {"profile": fault.profile, "faults": [name]},
             "timeouts": {**SHORT_TIMEOUTS, **(fault.timeouts or {})},
         }
-    return run_suite(tmp_path_factory.mktemp("fault-run"), {"targets": targets}, "--target", "all", "-n", "2", *FAST)
+    return run_suite(tmp, {"targets": targets}, "--target", "all", "-n", "2", *FAST)
 
 
-# What the fault runs read is results.json: no HTML report of 18,000 rows, no per-check capture.
-FAST = ("-p", "no:html", "--capture=no")
+def _relay_run(tmp: Path) -> SuiteRun:
+    """The whole suite, once, against the clean test relay and the relay with each relay fault."""
+    targets: dict = {"clean-relay": {"reference": RELAY_PROFILE, "timeouts": SHORT_TIMEOUTS}}
+    for name in RELAY_FAULTS:
+        targets[f"relay-fault-{name}"] = {"reference": {"profile": RELAY_PROFILE, "faults": [name]}, "timeouts": SHORT_TIMEOUTS}
+    return run_suite(tmp, {"targets": targets}, "--target", "all", "-n", "2", *FAST)
+
+
+# The two long runs, started side by side as soon as the session knows it needs them: the relay run
+# mostly waits on its timing scenarios, so beside the fault run it costs almost nothing.
+LONG_RUNS: dict[str, Callable[[Path], SuiteRun]] = {"fault_run": _fault_run, "relay_run": _relay_run}
+_started: dict[str, Future] = {}
+_pool = ThreadPoolExecutor(max_workers=len(LONG_RUNS), thread_name_prefix="long-run")
+_folders: list[str] = []
+
+
+def _start(name: str) -> Future:
+    if name not in _started:
+        folder = tempfile.mkdtemp(prefix=f"gc-{name}-")
+        _folders.append(folder)
+        _started[name] = _pool.submit(LONG_RUNS[name], Path(folder))
+    return _started[name]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that read a long run go last, so the rest run while it does."""
+    items.sort(key=lambda item: any(name in LONG_RUNS for name in getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # under xdist each worker starts what its own tests need, when they need it
+    needed = {name for item in session.items for name in getattr(item, "fixturenames", ()) if name in LONG_RUNS}
+    for name in sorted(needed):
+        _start(name)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _pool.shutdown(wait=True, cancel_futures=True)
+    for folder in _folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def fault_run() -> SuiteRun:
+    return _start("fault_run").result()
+
+
+@pytest.fixture(scope="session")
+def relay_run() -> SuiteRun:
+    return _start("relay_run").result()

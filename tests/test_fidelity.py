@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conformance.relay import RELAY_FAULTS, RELAY_PROFILE, RelayConfig, RelayServer
+from conformance.relay import RELAY_FAULTS, RelayConfig, RelayServer
 from conformance.rules import load_all_rules
 from conformance.targets import TargetsFileError, parse_targets
 from conformance.upstream import (
@@ -27,7 +27,6 @@ from conformance.upstream import (
     UpstreamConfig,
     marker,
 )
-from tests.conftest import FAST, SHORT_TIMEOUTS
 from tests.harness import REPO, assert_breaks_exactly, matches, run_suite
 
 # One worker runs this module, so the suite's run over the relay faults happens once.
@@ -37,15 +36,6 @@ FIDELITY_RULES = sorted(rule for rule in RULES if rule.startswith("FID-"))
 UPSTREAM_KEY = "upstream-key-0123456789"
 CLIENT_KEY = "client-key-0123456789"
 MODEL = "gemini-2.5-flash"
-
-
-@pytest.fixture(scope="module")
-def relay_run(tmp_path_factory):
-    """The whole suite, once, against the clean test relay and the relay with each relay fault."""
-    targets: dict = {"clean-relay": {"reference": RELAY_PROFILE, "timeouts": SHORT_TIMEOUTS}}
-    for name in RELAY_FAULTS:
-        targets[f"relay-fault-{name}"] = {"reference": {"profile": RELAY_PROFILE, "faults": [name]}, "timeouts": SHORT_TIMEOUTS}
-    return run_suite(tmp_path_factory.mktemp("relay-run"), {"targets": targets}, "--target", "all", "-n", "2", *FAST)
 
 
 @pytest.fixture(scope="module")
