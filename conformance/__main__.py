@@ -90,7 +90,7 @@ def _verify(path: Path) -> int:
 
 def _truth(path: Path | None) -> int:
     from conformance.recordings import GOOGLE, load
-    from conformance.recordings.truth import Verdict, judge_all, tally
+    from conformance.truth import Verdict, judge_all, tally
 
     folder = path or GOOGLE
     if not folder.is_dir():

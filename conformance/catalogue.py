@@ -19,7 +19,7 @@ Sources are files in `shared/` (the seed gateways' docs and Google's Gemini API 
 
 *Real traffic* is each rule's own check run on the recordings of the Gemini API that Google's servers
 really sent (`conformance/recordings/google/`, from three public projects' test cassettes), where a
-recording shows the precondition the rule needs (`conformance/recordings/truth.py`): how many confirm
+recording shows the precondition the rule needs (`conformance/truth.py`): how many confirm
 it, how many the model decided (a blocked prompt, a call the model chose), and why no recording can
 speak to the others. No rule may fail one (`tests/test_truth.py`).
 
@@ -44,7 +44,7 @@ def _cell(text: str) -> str:
 
 def real_traffic(rule: Rule, counts: dict) -> str:
     """What the carried Google recordings show of ``rule``: its confirmations, or why there are none."""
-    from conformance.recordings.truth import JUDGED_ON, NOT_JUDGEABLE, Verdict
+    from conformance.truth import JUDGED_ON, NOT_JUDGEABLE, Verdict
 
     if rule.id in NOT_JUDGEABLE:
         return f"none: {NOT_JUDGEABLE[rule.id]}"
@@ -57,7 +57,7 @@ def real_traffic(rule: Rule, counts: dict) -> str:
 
 def markdown() -> str:
     from conformance.recordings import load
-    from conformance.recordings.truth import judge_all, tally
+    from conformance.truth import judge_all, tally
 
     counts = tally(judge_all(load()))
     rows = []

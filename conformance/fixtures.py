@@ -121,9 +121,10 @@ def _evidence_writer(config: pytest.Config, target: Target, base_url: str) -> An
         return None
     from conformance import __version__
     from conformance.plugin import report_dir_of
-    from conformance.recordings.evidence import EvidenceWriter
+    from conformance.recordings.writer import EvidenceWriter
+    from conformance.targets import declarations_of
 
-    return EvidenceWriter(report_dir_of(config) / "evidence" / target.name, target, base_url, __version__)
+    return EvidenceWriter(report_dir_of(config) / "evidence" / target.name, target.name, declarations_of(target), base_url, __version__)
 
 
 @pytest.fixture(scope="session")

@@ -123,6 +123,23 @@ class Target:
         return os.environ.get(self.rate_limited_key_env) if self.rate_limited_key_env else None
 
 
+def declarations_of(target: Target) -> dict[str, Any]:
+    """What a target declares, in targets.yaml's words: a replay of its run's evidence declares the
+    same (the fidelity checks need the live upstream, so a replay does not declare them)."""
+    return {
+        "auth": list(target.auth),
+        "actions": list(target.actions),
+        "features": [feature for feature in target.features if feature != "fidelity"],
+        "models": dict(target.models),
+        "expect": {
+            "auth_failure": list(target.expect.auth_failure),
+            "unsupported_action": list(target.expect.unsupported_action),
+            "image_stream_rejection": list(target.expect.image_stream_rejection),
+        },
+        **({"max_request_bytes": target.max_request_bytes} if target.max_request_bytes else {}),
+    }
+
+
 def load_targets(path: str | os.PathLike[str]) -> dict[str, Target]:
     file = Path(path)
     where = file.name

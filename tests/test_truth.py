@@ -8,7 +8,8 @@ import json
 import pytest
 
 from conformance.recordings import GOOGLE, Recording, load
-from conformance.recordings.truth import (
+from conformance.rules import load_all_rules
+from conformance.truth import (
     JUDGED_ON,
     NOT_JUDGEABLE,
     Verdict,
@@ -16,7 +17,6 @@ from conformance.recordings.truth import (
     judge_all,
     tally,
 )
-from conformance.rules import load_all_rules
 
 RECORDINGS = load()
 

@@ -192,6 +192,29 @@ class Recording:
             return None
 
 
+def summarise_request(body: Any) -> dict[str, Any]:
+    """A request body summarised as a sidecar's ``request`` summarises it: generationConfig, the
+    number of turns, whether a systemInstruction was sent, the tools (function names with their
+    parameter names, built-in tools) and toolConfig."""
+    if not isinstance(body, dict):
+        return {}
+    tools = body.get("tools") or []
+    functions = {
+        declaration.get("name"): sorted(((declaration.get("parameters") or {}).get("properties") or {}))
+        for tool in tools if isinstance(tool, dict) for declaration in tool.get("functionDeclarations") or ()
+    }
+    builtin = sorted(key for tool in tools if isinstance(tool, dict) for key in tool if key != "functionDeclarations")
+    contents = body.get("contents") if isinstance(body.get("contents"), list) else []
+    summarised: dict[str, Any] = {"generationConfig": body.get("generationConfig") or {}, "contents": len(contents)}
+    if body.get("systemInstruction"):
+        summarised["systemInstruction"] = True
+    if tools:
+        summarised["tools"] = {"functions": functions, "builtin": builtin}
+    if "toolConfig" in body:
+        summarised["toolConfig"] = body["toolConfig"]
+    return summarised
+
+
 def load(folder: Path = GOOGLE) -> list[Recording]:
     """Every recording in ``folder`` (its sidecars, searched recursively), in name order."""
     recordings = []

@@ -36,14 +36,14 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from conformance.client.http import REPLAY_HEADER, UNRECORDED
-from conformance.recordings import KIND_ACTIONS, Recording, load
+from conformance.recordings import KIND_ACTIONS, Recording, load, summarise_request
 
 from .auth import presented_keys
 from .config import GatewayConfig
 from .server import ReferenceGateway
 
 EVENT_GAP_S = 0.04
-TARGET_FILE = "target.json"  # a run's evidence: what its target declared (recordings/evidence.py)
+TARGET_FILE = "target.json"  # a run's evidence: what its target declared (recordings/writer.py)
 # Google's placements for an API key; Authorization: Bearer is OAuth there.
 PLACEMENTS = ("x-goog-api-key", "query")
 # Headers the server computes itself for the body it sends.
@@ -76,27 +76,6 @@ def declarations(folder: Path) -> dict[str, Any]:
         "models": {"text": max(set(models), key=models.count)} if models else {},
         "expect": {"auth_failure": [400, 403]},
     }
-
-
-def summary(body: Any) -> dict[str, Any]:
-    """A request body summarised as the recordings' sidecars summarise theirs."""
-    if not isinstance(body, dict):
-        return {}
-    tools = body.get("tools") or []
-    functions = {
-        declaration.get("name"): sorted(((declaration.get("parameters") or {}).get("properties") or {}))
-        for tool in tools if isinstance(tool, dict) for declaration in tool.get("functionDeclarations") or ()
-    }
-    builtin = sorted(key for tool in tools if isinstance(tool, dict) for key in tool if key != "functionDeclarations")
-    contents = body.get("contents") if isinstance(body.get("contents"), list) else []
-    summarised: dict[str, Any] = {"generationConfig": body.get("generationConfig") or {}, "contents": len(contents)}
-    if body.get("systemInstruction"):
-        summarised["systemInstruction"] = True
-    if tools:
-        summarised["tools"] = {"functions": functions, "builtin": builtin}
-    if "toolConfig" in body:
-        summarised["toolConfig"] = body["toolConfig"]
-    return summarised
 
 
 # What must be the same for a recorded answer to be an answer to the request; sampling settings
@@ -213,9 +192,9 @@ def _carried(keys: list[str], key: str | None, rate_limited_key: str | None) -> 
 
 def _asked(raw: bytes) -> dict[str, Any]:
     if not raw:
-        return summary({})
+        return summarise_request({})
     try:
-        return summary(json.loads(raw))
+        return summarise_request(json.loads(raw))
     except ValueError:
         return {"unparsed": True}
 

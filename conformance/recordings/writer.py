@@ -23,8 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.client.exchange import Exchange
-from conformance.recordings import KIND_ACTIONS, RAW_BYTES
-from conformance.targets import Target
+from conformance.recordings import KIND_ACTIONS, RAW_BYTES, summarise_request
 
 TARGET_FILE = "target.json"  # read by conformance/reference/replay.py
 
@@ -35,11 +34,12 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 class EvidenceWriter:
     """Writes one target's exchanges into ``folder``, numbered in the order they completed."""
 
-    def __init__(self, folder: Path, target: Target, base_url: str, suite_version: str) -> None:
+    def __init__(self, folder: Path, target: str, declared: dict[str, Any], base_url: str, suite_version: str) -> None:
         self.folder = folder
-        self.target = target.name
-        # The base URL's own path (a gateway behind a reverse proxy): a replay serves below its root.
-        self.declared = declared(target) | {"base_path": urlsplit(base_url).path.rstrip("/")}
+        self.target = target
+        # What the target declared, for a replay of this folder to declare the same (targets.py
+        # declarations_of), and the base URL's own path: a replay serves below its root.
+        self.declared = declared | {"base_path": urlsplit(base_url).path.rstrip("/")}
         self.suite_version = suite_version
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
@@ -62,34 +62,15 @@ class EvidenceWriter:
         (self.folder / f"{stem}.meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
-def declared(target: Target) -> dict[str, Any]:
-    """What the target declared, for a replay of its evidence to declare the same (the fidelity
-    checks need the live upstream, so a replay does not declare them)."""
-    return {
-        "auth": list(target.auth),
-        "actions": list(target.actions),
-        "features": [feature for feature in target.features if feature != "fidelity"],
-        "models": dict(target.models),
-        "expect": {
-            "auth_failure": list(target.expect.auth_failure),
-            "unsupported_action": list(target.expect.unsupported_action),
-            "image_stream_rejection": list(target.expect.image_stream_rejection),
-        },
-        **({"max_request_bytes": target.max_request_bytes} if target.max_request_bytes else {}),
-    }
-
-
 def sidecar(exchange: Exchange, target: str, suite_version: str) -> dict[str, Any]:
     """The recording's sidecar for an exchange (everything in it already redacted)."""
-    from conformance.reference.replay import summary
-
     kind = ACTION_KINDS.get(exchange.action or "", exchange.action or "other")
     if kind == "generate" and "alt=sse" in exchange.url:
         kind = "stream_sse"
     if exchange.status >= 400 or not exchange.status:
         kind = f"error:{kind}"
     try:
-        request = summary(json.loads(exchange.request_body) if exchange.request_body else {})
+        request = summarise_request(json.loads(exchange.request_body) if exchange.request_body else {})
     except ValueError:
         request = {"unparsed": True}
     request = exchange.redactor.data(request)  # a body may carry anything, the key included
