@@ -3,7 +3,10 @@
   rules                         print the rule catalogue as Markdown (RULES.md)
   truth [PATH]                  judge recorded answers with every rule's check (default: the carried
                                 Google recordings); Vertex AI recordings apart
-  verify PATH                   check a published conformance-report.yaml
+  verify PATH                   check a published conformance-report.yaml: re-judge its verdicts from
+                                its evidence (offline), and say whether and by which key it is signed
+  sign PATH --key KEY.pem       sign a conformance-report.yaml with a provider's Ed25519 key
+  keygen KEY.pem                make a new Ed25519 private key for signing
   merge RESULTS... --out DIR    merge nightly results.json files into one results.json, report.html
                                 and a certificate and badge per target
 """
@@ -35,6 +38,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Check a certificate: its schema and digest, its suite and rule catalogue versions, and that no required rule failed or was skipped.",
     )
     verify.add_argument("path", type=Path, metavar="PATH", help="a conformance-report.yaml")
+    sign = commands.add_parser(
+        "sign",
+        help="sign a conformance-report.yaml with a provider's Ed25519 key",
+        description="Add an Ed25519 signature over the certificate's digest; verify then names the key that signed it.",
+    )
+    sign.add_argument("path", type=Path, metavar="PATH", help="a conformance-report.yaml")
+    sign.add_argument("--key", required=True, type=Path, metavar="KEY.pem", help="an unencrypted PEM Ed25519 private key (keygen makes one)")
+    keygen = commands.add_parser("keygen", help="make a new Ed25519 private key for signing", description="Write a new Ed25519 private key (PEM) and print its key id.")
+    keygen.add_argument("path", type=Path, metavar="KEY.pem", help="where to write it (not overwritten)")
     merge = commands.add_parser(
         "merge",
         help="merge results.json files into one report, with a certificate and badge per target",
@@ -59,6 +71,10 @@ def main(argv: list[str]) -> int:
         return _truth(options.path)
     if options.command == "verify":
         return _verify(options.path)
+    if options.command == "sign":
+        return _sign(options.path, options.key)
+    if options.command == "keygen":
+        return _keygen(options.path)
     from conformance.report.merge import MergeError, merge
 
     try:
@@ -74,17 +90,47 @@ def _verify(path: Path) -> int:
     from conformance.levels import is_reached
     from conformance.report.certificate import verify
 
-    problems = verify(path)
-    if problems:
-        print(f"{path}: NOT verified", file=sys.stderr)
-        for problem in problems:
+    found = verify(path)
+    signed = f"signed by {found.signed_by}" if found.signed_by else "not signed"
+    if found.problems:
+        print(f"{path}: NOT verified ({signed})", file=sys.stderr)
+        for problem in found.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
+    certificate = found.certificate or {}
+    reached = [level["name"] for level in certificate["levels"] if is_reached(level["result"])]
+    how = [found.rejudged or "no evidence shipped: its verdicts rest on the signature alone", signed]
+    print(f"{path}: verified: {certificate['target']['name']} reached {', '.join(reached)}; {'; '.join(how)}")
+    return 0
+
+
+def _sign(path: Path, key: Path) -> int:
     import yaml
 
-    certificate = yaml.safe_load(path.read_text(encoding="utf-8"))
-    reached = [level["name"] for level in certificate["levels"] if is_reached(level["result"])]
-    print(f"{path}: verified: {certificate['target']['name']} reached {', '.join(reached)}")
+    from conformance.report.certificate import digest, dump
+    from conformance.report.signing import SigningError, sign
+
+    try:
+        certificate = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(certificate, dict) or certificate.get("digest") != digest(certificate):
+            print(f"sign: {path}: not a certificate as the suite wrote it (its digest does not match): verify it first", file=sys.stderr)
+            return 1
+        signed = sign(certificate, key.read_bytes())
+    except (OSError, yaml.YAMLError, SigningError) as error:
+        print(f"sign: {error}", file=sys.stderr)
+        return 2
+    path.write_text(dump(signed), encoding="utf-8")
+    print(f"{path}: signed by {signed['signature']['keyId']} (publish the public key {signed['signature']['publicKey']})")
+    return 0
+
+
+def _keygen(path: Path) -> int:
+    from conformance.report.signing import new_key
+
+    if path.exists():
+        print(f"keygen: {path} exists; not overwritten", file=sys.stderr)
+        return 2
+    print(f"{path}: new Ed25519 private key {new_key(path)} (keep it secret; sign with: python -m conformance sign CERT --key {path})")
     return 0
 
 

@@ -116,15 +116,18 @@ def live(
 
 
 def _evidence_writer(config: pytest.Config, target: Target, base_url: str) -> Any:
-    """With --evidence, where this target's exchanges are written as recordings."""
-    if not config.getoption("evidence"):
+    """Where this target's exchanges are written as recordings, beside its certificate (unless
+    --no-evidence; a partial run certifies nothing, so it keeps no evidence either)."""
+    from conformance.plugin import is_partial
+
+    if not config.getoption("evidence") or is_partial(config):
         return None
     from conformance import __version__
     from conformance.plugin import report_dir_of
     from conformance.recordings.writer import EvidenceWriter
     from conformance.targets import declarations_of
 
-    return EvidenceWriter(report_dir_of(config) / "evidence" / target.name, target.name, declarations_of(target), base_url, __version__)
+    return EvidenceWriter(report_dir_of(config) / target.name / "evidence", target.name, declarations_of(target), base_url, __version__)
 
 
 @pytest.fixture(scope="session")
@@ -169,7 +172,7 @@ def responses(
             genai_version()
         except SDKNotInstalled as error:
             pytest.skip(str(error))  # every check that reads the SDK is skipped, saying why
-        return SDK(target, base_url, key, redactor_of(request.config), client.ledger)
+        return SDK(target, base_url, key, redactor_of(request.config), client.ledger, client.evidence)
 
     fetched = TargetResponses(
         client,

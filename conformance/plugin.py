@@ -102,11 +102,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a target whose key variable is not set is skipped and the run may still pass (never with --baseline)",
     )
     group.addoption(
-        "--evidence",
-        action="store_true",
-        default=False,
-        help="write every exchange, redacted, as a recording in <report-dir>/evidence/<target>/: "
-        "replayable with reference: {replay: PATH}",
+        "--no-evidence",
+        dest="evidence",
+        action="store_false",
+        default=True,
+        help="do not write the run's exchanges as evidence (by default every exchange is written, redacted, "
+        "to <report-dir>/<target>/evidence/, beside the certificate whose verdicts it supports)",
     )
     group.addoption(
         "--baseline",
@@ -633,6 +634,11 @@ def partial_run(config: pytest.Config) -> str | None:
 def _path_of(config: pytest.Config, arg: str) -> Path:
     """The file or folder a command-line argument names (a node id's file)."""
     return Path(config.invocation_params.dir, arg.split("::", 1)[0]).resolve()
+
+
+def is_partial(config: pytest.Config) -> bool:
+    """The run checks only part of what its targets declare (partial_run): it certifies nothing."""
+    return bool(config.stash.get(_partial, None))
 
 
 def report_dir_of(config: pytest.Config) -> Path:

@@ -14,8 +14,9 @@ from conformance.relay import RELAY_FAULTS, RELAY_PROFILE
 from tests.harness import SuiteRun, run_suite
 
 SHORT_TIMEOUTS = {"connect": 5, "read": 20, "image": 20}
-# What the fault runs read is results.json: no HTML report of 18,000 rows, no per-check capture.
-FAST = ("-p", "no:html", "--capture=no")
+# What the fault runs read is results.json: no HTML report of 18,000 rows, no per-check capture, no
+# evidence of a hundred gateways' exchanges.
+FAST = ("-p", "no:html", "--capture=no", "--no-evidence")
 
 
 def _fault_run(tmp: Path) -> SuiteRun:

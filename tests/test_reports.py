@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -61,12 +62,6 @@ def test_the_html_report_opens_with_the_matrix_and_levels(clean):
     assert "<th>core</th><td class='gc-level-reached'" in html
 
 
-def test_verify_accepts_the_suites_certificate(clean):
-    done = verify(clean.report_dir / "local" / "conformance-report.yaml")
-    assert done.returncode == 0, done.stderr
-    assert "verified: local reached core" in done.stdout
-
-
 def test_verify_rejects_an_edited_certificate(clean, tmp_path):
     certificate = yaml.safe_load((clean.report_dir / "local" / "conformance-report.yaml").read_text())
     certificate["rules"][0]["outcome"] = "skipped"
@@ -83,6 +78,75 @@ def test_verify_rejects_a_failing_run_even_with_a_recomputed_digest(broken, tmp_
     (tmp_path / "forged.yaml").write_text(yaml.safe_dump(certificate))
     done = verify(tmp_path / "forged.yaml")
     assert done.returncode == 1 and "STREAM-01 fail" in done.stderr
+
+
+def _shipped(run, target: str, into):
+    """A target's certificate as a provider publishes it: with its evidence folder beside it."""
+    shutil.copytree(run.report_dir / target, into)
+    return into / "conformance-report.yaml"
+
+
+def _rewrite(path, change) -> None:
+    certificate = yaml.safe_load(path.read_text())
+    change(certificate)
+    certificate["digest"] = digest(certificate)
+    path.write_text(yaml.safe_dump(certificate, sort_keys=False))
+
+
+def test_verify_rejudges_every_verdict_from_the_evidence_beside_the_certificate(clean):
+    """The run wrote every exchange (the suite's and the SDK's) beside the certificate; a replay of
+    them, judged by this suite offline, gives every verdict again."""
+    evidence = clean.report_dir / "local" / "evidence"
+    assert (evidence / "target.json").exists() and any(evidence.glob("*-streamGenerateContent.sse"))
+    done = verify(clean.report_dir / "local" / "conformance-report.yaml")
+    assert done.returncode == 0, done.stderr
+    assert "verified: local reached core" in done.stdout
+    assert "121 of 121 rules re-judged from" in done.stdout and "not signed" in done.stdout
+
+
+def test_a_forged_verdict_is_contradicted_by_its_own_evidence(broken, tmp_path):
+    path = _shipped(broken, "broken", tmp_path / "broken")
+
+    def all_pass(certificate):
+        for row in certificate["rules"]:
+            row["outcome"] = "pass" if row["outcome"] == "fail" else row["outcome"]
+        for level in certificate["levels"]:
+            level["result"] = "reached"
+
+    _rewrite(path, all_pass)
+    done = verify(path)
+    assert done.returncode == 1
+    assert "its evidence contradicts 1 verdict(s): STREAM-01 (pass; evidence: fail)" in done.stderr
+
+
+def test_evidence_changed_after_the_run_is_refused(clean, tmp_path):
+    path = _shipped(clean, "local", tmp_path / "local")
+    body = next((path.parent / "evidence").glob("*-generateContent.json"))
+    body.write_bytes(body.read_bytes() + b" ")
+    done = verify(path)
+    assert done.returncode == 1 and "the evidence was changed after the certificate was written" in done.stderr
+
+
+def test_without_evidence_only_a_valid_signature_verifies_and_verify_names_its_key(clean, tmp_path):
+    path = _shipped(clean, "local", tmp_path / "local")
+    shutil.rmtree(path.parent / "evidence")
+    _rewrite(path, lambda certificate: certificate.pop("evidence"))
+    unsigned = verify(path)
+    assert unsigned.returncode == 1 and "neither evidence to re-judge its verdicts nor a signature" in unsigned.stderr
+    tool = [sys.executable, "-m", "conformance"]
+    made = subprocess.run([*tool, "keygen", str(tmp_path / "provider.pem")], cwd=REPO, capture_output=True, text=True)
+    key_id = made.stdout.split("new Ed25519 private key ")[1].split()[0]
+    signed = subprocess.run([*tool, "sign", str(path), "--key", str(tmp_path / "provider.pem")], cwd=REPO, capture_output=True, text=True)
+    assert signed.returncode == 0, signed.stderr
+    done = verify(path)
+    assert done.returncode == 0, done.stderr
+    assert f"signed by {key_id}" in done.stdout and "rest on the signature alone" in done.stdout
+    certificate = yaml.safe_load(path.read_text())
+    certificate["date"] = "2020-01-01T00:00:00Z"  # edited after signing, digest recomputed
+    certificate["digest"] = digest(certificate)
+    path.write_text(yaml.safe_dump(certificate, sort_keys=False))
+    edited = verify(path)
+    assert edited.returncode == 1 and "the signature does not match the certificate" in edited.stderr
 
 
 def test_a_broken_gateway_does_not_reach_core(broken):

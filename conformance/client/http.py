@@ -306,7 +306,7 @@ class GeminiClient:
         finally:
             response.close()
         exchange.elapsed = time.monotonic() - started
-        exchange.body = _decoded(bytes(received), response.headers, self.max_response_bytes, exchange)
+        exchange.body = decoded(bytes(received), response.headers, self.max_response_bytes, exchange)
 
     def _send_once_more_if_dropped(self, request: httpx.Request) -> httpx.Response:
         """A kept-alive connection the server closed just as the request went out answers nothing:
@@ -345,7 +345,7 @@ class _RejectCookies(DefaultCookiePolicy):
 _NO_COOKIES = _RejectCookies()
 
 
-def _decoded(body: bytes, headers: httpx.Headers, cap: int, exchange: Exchange) -> bytes:
+def decoded(body: bytes, headers: httpx.Headers, cap: int, exchange: Exchange | None) -> bytes:
     """Undo Content-Encoding: the raw reads are kept for timing, the checks see the payload. Inflating
     stops at ``cap`` bytes or MAX_INFLATION times the body, whichever is less (a decompression bomb
     is the gateway's failure, not the suite's MemoryError)."""

@@ -8,7 +8,9 @@ and runs calls on it with three guarantees the SDK does not give by itself:
 - **authenticated as the target declares**: the SDK sends ``x-goog-api-key``; a target that does not
   read it gets the key in its first declared header placement too (``http_options.headers``);
 - **redacted**: what the SDK raises is re-raised with every key replaced, and costs are recorded
-  in the same ledger as the suite's own requests.
+  in the same ledger as the suite's own requests;
+- **in evidence**: each exchange the SDK makes is written as a recording like the suite's own
+  (``evidence``), so the SDK's verdicts can be judged again from a replay.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from urllib.parse import urlparse
 
 import httpx
 
+from conformance.client.curl import curl_line
 from conformance.client.deadline import bounded_transport, until
-from conformance.client.http import unreachable_message
+from conformance.client.exchange import Exchange
+from conformance.client.http import decoded, unreachable_message
 from conformance.client.ledger import BILLABLE_ACTIONS, Ledger, LedgerEntry
 from conformance.client.redact import Redactor
 from conformance.outcomes import GatewayUnreachable, RequestTimedOut, not_judged
@@ -63,6 +67,7 @@ class SDK:
     key: str | None
     redactor: Redactor
     ledger: Ledger = field(default_factory=Ledger)  # the run's: what the SDK's requests cost
+    evidence: Any = None  # an EvidenceWriter: every exchange the SDK makes, as a recording
     # One genai.Client per configuration, kept alive: a collected Client closes its HTTP client.
     _clients: dict[tuple[str | None, bool], Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)  # recipes call it from several threads
@@ -99,13 +104,46 @@ class SDK:
             "client_args": {
                 "trust_env": False,
                 "follow_redirects": False,
-                "transport": bounded_transport(*_sdk_http_library()),
+                "transport": self._transport(),
                 "event_hooks": {"response": [self._record]},
             },
         }
         if api_version:
             options["api_version"] = api_version
         return genai.Client(api_key=self.key or "no-key", http_options=options)
+
+    def _transport(self) -> Any:
+        library = _sdk_http_library()
+        transport = bounded_transport(*library)
+        return transport if self.evidence is None else _Recorded(transport, library[0], self._write_evidence)
+
+    def _write_evidence(self, request: Any, response: Any, body: bytes, reads: list[tuple[float, int]]) -> None:
+        """The SDK's exchange, as the suite's client would have recorded it."""
+        url = str(request.url)
+        path = urlparse(url).path.rsplit("/", 1)[-1]
+        model, _, action = path.partition(":")
+        headers = httpx.Headers(list(response.headers.multi_items()))
+        try:
+            body = decoded(body, headers, int(self.target.max_response_mb * 2**20), None)
+        except Exception:  # noqa: BLE001 - a body the suite could not decode is no evidence
+            return
+        exchange = Exchange(
+            method=request.method,
+            url=self.redactor.url(url),
+            request_headers=self.redactor.headers(list(request.headers.items())),
+            request_body=request.content or None,
+            curl=curl_line(request.method, url, list(request.headers.items()), request.content or None, self.redactor),
+            action=action or ("listModels" if model == "models" else "getModel"),
+            model=model if action else None,
+            redactor=self.redactor,
+            status=response.status_code,
+            headers=headers,
+            body=body,
+            ttfb=reads[0][0] if reads else 0.0,
+            elapsed=reads[-1][0] if reads else 0.0,
+            reads=reads,
+        )
+        self.evidence.write(exchange)
 
     def describe(self, call: str, api_version: str | None = "v1beta", default_auth_only: bool = False) -> str:
         """The call as a user would write it (for evidence)."""
@@ -169,6 +207,51 @@ class SDK:
                 kind=action,
             )
         )
+
+
+class _Recorded:
+    """The SDK's transport, with each response's bytes kept as they stream by, for the evidence."""
+
+    def __init__(self, inner: Any, library: Any, done: Callable[..., None]) -> None:
+        self.inner, self.library, self.done = inner, library, done
+
+    def handle_request(self, request: Any) -> Any:
+        started = time.monotonic()
+        response = self.inner.handle_request(request)
+        response.stream = _tee(self.library, response.stream, started, lambda body, reads: self.done(request, response, body, reads))
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __enter__(self) -> _Recorded:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _tee(library: Any, stream: Any, started: float, done: Callable[[bytes, list[tuple[float, int]]], None]) -> Any:
+    """A byte stream of the SDK's HTTP library that passes ``stream`` on and, when closed, hands
+    what passed (and when) to ``done``, once."""
+
+    class Tee(library.SyncByteStream):
+        def __init__(self) -> None:
+            self.body, self.reads, self.finished = bytearray(), [], False
+
+        def __iter__(self):
+            for piece in stream:
+                self.body += piece
+                self.reads.append((time.monotonic() - started, len(self.body)))
+                yield piece
+
+        def close(self) -> None:
+            stream.close()
+            if not self.finished:
+                self.finished = True
+                done(bytes(self.body), self.reads)
+
+    return Tee()
 
 
 def _sdk_http_library() -> tuple[Any, Any]:

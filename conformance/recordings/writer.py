@@ -1,7 +1,7 @@
 """A run's exchanges, written as recordings: the evidence its verdicts rest on, replayable later.
 
-With ``--evidence``, every exchange a target's client completes is written to
-``<report-dir>/evidence/<target>/NNN-<action>.meta.json`` beside its body, in the format of
+Every exchange a target's clients complete (the suite's own and the SDK's) is written to
+``<report-dir>/<target>/evidence/NNN-<action>.meta.json`` beside its body (unless ``--no-evidence``), in the format of
 ``conformance/recordings`` (the format Google's recordings are carried in), redacted before it is
 written: the key in any form never reaches the file. ``reference: {replay: <that folder>}`` serves
 the run again over HTTP, so its verdicts can be judged again without the gateway, offline and free.
@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import json
 import re
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,8 @@ class EvidenceWriter:
     def write(self, exchange: Exchange) -> None:
         with self._lock:
             number = next(self._numbers)
-            if number == 1:
+            if number == 1:  # a folder of its own: an earlier run's exchanges would answer for this one's
+                shutil.rmtree(self.folder, ignore_errors=True)
                 self.folder.mkdir(parents=True, exist_ok=True)
                 (self.folder / TARGET_FILE).write_text(json.dumps(self.declared, indent=1) + "\n", encoding="utf-8")
         stem = f"{number:03d}-{_UNSAFE.sub('-', exchange.action or exchange.method.lower())}"

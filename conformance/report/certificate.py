@@ -2,8 +2,11 @@
 
 In the spirit of Gateway API's ConformanceReport: the target's declarations (no secrets), the suite
 and rules versions, each level's result with its counts, the outcome of every rule, declared
-deviations, and a digest over all of it so that an edited certificate no longer verifies.
-``python -m conformance verify PATH`` is what a reader of a published certificate runs.
+deviations, the evidence the verdicts rest on (every exchange, redacted, in ``evidence/`` beside the
+certificate), a digest over all of it, and optionally a provider's signature (signing.py).
+``python -m conformance verify PATH`` is what a reader of a published certificate runs: it re-judges
+every verdict from the evidence, offline, and says whether and by which key it is signed. Neither
+evidence nor a valid signature: never reported as verified.
 
 Built from results.json alone, so a single run and ``merge`` write the same certificate.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,7 @@ import yaml
 from conformance import __version__
 from conformance.levels import LEVELS, is_reached
 from conformance.outcomes import SEVERITY, Outcome, SkipKind
+from conformance.report.signing import signed_by
 from conformance.rules import load_all_rules
 from conformance.schemas import validate
 from conformance.vocabulary import FEATURES
@@ -39,8 +44,12 @@ def rules_version() -> str:
     return hashlib.sha256(json.dumps(catalogue).encode()).hexdigest()[:12]
 
 
-def build(results: dict[str, Any], target_name: str) -> dict[str, Any]:
-    """The certificate of one target of a results.json document."""
+EVIDENCE = "evidence"  # the folder beside the certificate that holds its exchanges
+
+
+def build(results: dict[str, Any], target_name: str, evidence: Path | None = None) -> dict[str, Any]:
+    """The certificate of one target of a results.json document (with the evidence folder its
+    verdicts rest on, where there is one)."""
     target = results["targets"][target_name]
     declared = target["declared"]
     records = [r for r in results["records"] if r["target"] == target_name]
@@ -66,8 +75,15 @@ def build(results: dict[str, Any], target_name: str) -> dict[str, Any]:
             {"name": name, "description": _level_description(name), **result} for name, result in target["levels"].items()
         ],
         "deviations": {rule: {**d, "status": notes.get(rule, "not exercised in this run")} for rule, d in declared["deviations"].items()},
-        "rules": _rule_outcomes(records),
+        "rules": rule_outcomes(records),
     }
+    if evidence is not None and evidence.is_dir():
+        files = [path for path in evidence.iterdir() if path.is_file()]
+        certificate["evidence"] = {
+            "folder": EVIDENCE,
+            "exchanges": sum(1 for path in files if path.name.endswith(".meta.json")),
+            "digest": evidence_digest(evidence),
+        }
     certificate["digest"] = digest(certificate)
     return certificate
 
@@ -76,7 +92,7 @@ def _level_description(name: str) -> str:
     return next(level.description for level in LEVELS if level.name == name)
 
 
-def _rule_outcomes(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def rule_outcomes(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_rule: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         by_rule.setdefault(record["rule"], []).append(record)
@@ -95,7 +111,8 @@ def _rule_outcomes(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def digest(certificate: dict[str, Any]) -> str:
-    content = {k: v for k, v in certificate.items() if k != "digest"}
+    """Over everything but the digest itself and the signature (which signs the digest)."""
+    content = {k: v for k, v in certificate.items() if k not in ("digest", "signature")}
     return "sha256:" + hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -103,13 +120,16 @@ def digest(certificate: dict[str, Any]) -> str:
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+def dump(certificate: dict[str, Any]) -> str:
+    return yaml.dump(certificate, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
+
+
 def write(results: dict[str, Any], target_name: str, directory: Path) -> Path:
     """reports/<target>/conformance-report.yaml and badge.svg, for a target with declarations."""
     directory.mkdir(parents=True, exist_ok=True)
-    certificate = build(results, target_name)
+    certificate = build(results, target_name, directory / EVIDENCE)
     path = directory / "conformance-report.yaml"
-    text = yaml.dump(certificate, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(dump(certificate), encoding="utf-8")
     (directory / "badge.svg").write_text(badge(certificate), encoding="utf-8")
     return path
 
@@ -120,6 +140,12 @@ def write_all(results: dict[str, Any], directory: Path) -> None:
     for name, target in results["targets"].items():
         if "declared" in target:
             write(results, name, directory / name)
+
+
+def evidence_digest(folder: Path) -> str:
+    """sha256 over every file of the evidence folder: its name and its bytes' own sha256."""
+    entries = sorted((path.name, hashlib.sha256(path.read_bytes()).hexdigest()) for path in folder.iterdir() if path.is_file())
+    return "sha256:" + hashlib.sha256(json.dumps(entries).encode()).hexdigest()
 
 
 def badge(certificate: dict[str, Any]) -> str:
@@ -139,25 +165,75 @@ def badge(certificate: dict[str, Any]) -> str:
     )
 
 
-def verify(path: Path) -> list[str]:
-    """Why the certificate at ``path`` cannot be trusted; [] when it verifies."""
+@dataclass
+class Verification:
+    """What ``verify`` found: why the certificate cannot be trusted ([] when it verifies), which key
+    signed it, and how its verdicts were re-judged."""
+
+    problems: list[str] = field(default_factory=list)
+    signed_by: str | None = None
+    rejudged: str = ""  # "" when there was no evidence to re-judge from
+    certificate: dict[str, Any] | None = None
+
+
+def verify(path: Path, *, rejudge_from_evidence: bool = True) -> Verification:
+    """Check the certificate at ``path``: its schema, digest, versions and signature, and every
+    verdict against its evidence (a replay of it judged by this suite, offline)."""
     try:
         certificate = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
-        return [f"cannot read {path}: {error}"]
+        return Verification([f"cannot read {path}: {error}"])
     violations = validate("certificate", certificate)
     if violations:
-        return [f"not a conformance report: at {v.path}: {v.message}" for v in violations[:5]]
-    problems = []
+        return Verification([f"not a conformance report: at {v.path}: {v.message}" for v in violations[:5]])
+    found = Verification(certificate=certificate)
     if certificate["digest"] != digest(certificate):
-        problems.append("digest mismatch: the report was edited after the suite wrote it")
+        found.problems.append("digest mismatch: the report was edited after the suite wrote it")
     version = certificate["suite"]["version"]
+    same_catalogue = version == __version__ and certificate["suite"]["rulesVersion"] == rules_version()
     if version not in KNOWN_SUITE_VERSIONS:
-        problems.append(f"unknown suite version {version} (known: {', '.join(KNOWN_SUITE_VERSIONS)})")
-    elif version == __version__ and certificate["suite"]["rulesVersion"] != rules_version():
-        problems.append("made with a different rule catalogue than this suite's")
-    problems += _rule_problems(certificate)
-    return problems
+        found.problems.append(f"unknown suite version {version} (known: {', '.join(KNOWN_SUITE_VERSIONS)})")
+    elif not same_catalogue:
+        found.problems.append("made with a different rule catalogue than this suite's: its verdicts cannot be re-judged here")
+    found.signed_by, bad_signature = signed_by(certificate)
+    if bad_signature:
+        found.problems.append(bad_signature)
+    unproven: list[str] = []
+    if "evidence" in certificate and same_catalogue and rejudge_from_evidence:
+        unproven = _judged_again(certificate, path.parent / certificate["evidence"]["folder"], found)
+    if unproven and found.signed_by is None:
+        found.problems.append(f"no evidence supports {len(unproven)} verdict(s) and no signature vouches for them: {', '.join(unproven[:8])}")
+    if "evidence" not in certificate and found.signed_by is None:
+        found.problems.append("neither evidence to re-judge its verdicts nor a signature: nothing shows they are the suite's")
+    found.problems += _rule_problems(certificate)
+    return found
+
+
+def _judged_again(certificate: dict[str, Any], folder: Path, found: Verification) -> list[str]:
+    """Re-judge the certificate's verdicts from its evidence; the rules the evidence cannot speak
+    to (a relay's upstream side, a timeout). Contradictions go into ``found.problems``."""
+    if not folder.is_dir():
+        found.problems.append(f"its evidence folder {folder.name}/ is missing")
+        return []
+    if evidence_digest(folder) != certificate["evidence"]["digest"]:
+        found.problems.append("the evidence was changed after the certificate was written")
+        return []
+    from conformance.report.rejudge import rejudge
+
+    again, failure = rejudge(certificate, folder)
+    if failure:
+        found.problems.append(f"its evidence could not be re-judged: {failure}")
+        return []
+    contradicted, unproven = [], []
+    for row in certificate["rules"]:
+        said, now = row["outcome"], again.get(row["id"], "nothing")
+        if said == now or said in (NOT_APPLICABLE, Outcome.TIMEOUT.value):
+            continue
+        (unproven if now in (Outcome.SKIPPED.value, NOT_APPLICABLE, "nothing") else contradicted).append(f"{row['id']} ({said}; evidence: {now})")
+    if contradicted:
+        found.problems.append(f"its evidence contradicts {len(contradicted)} verdict(s): {', '.join(contradicted[:8])}")
+    found.rejudged = f"{len(certificate['rules']) - len(contradicted) - len(unproven)} of {len(certificate['rules'])} rules re-judged from {certificate['evidence']['exchanges']} exchanges"
+    return unproven
 
 
 def _rule_problems(certificate: dict[str, Any]) -> list[str]:

@@ -4,6 +4,7 @@ target, exactly as a single run of all of them would have written."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -52,5 +53,12 @@ def merge(paths: list[Path], out: Path) -> Path:
     document = merged(documents, [str(path) for path in paths])
     results.write(document, out)
     (out / "report.html").write_text(PAGE.format(body=html.render(document)), encoding="utf-8")
+    for path, source in zip(paths, documents):  # each target's evidence goes with its certificate
+        for target in source["targets"]:
+            evidence = path.parent / target / certificate.EVIDENCE
+            copy = out / target / certificate.EVIDENCE
+            if evidence.is_dir() and evidence.resolve() != copy.resolve():
+                shutil.rmtree(copy, ignore_errors=True)
+                shutil.copytree(evidence, copy)
     certificate.write_all(document, out)
     return out
