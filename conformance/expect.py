@@ -60,8 +60,21 @@ def _error_details(exchange: Exchange) -> list:
 
 
 def status_ok(exchange: Exchange) -> None:
-    """Success is HTTP 200 exactly (google-genai treats any other 2xx as an error)."""
+    """Success is HTTP 200 exactly (google-genai treats any other 2xx as an error), and whole."""
     status_in(exchange, (200,))
+    whole(exchange)
+
+
+def whole(exchange: Exchange) -> None:
+    """The body arrived whole: a connection that broke mid-body left a body cut short, which the
+    SDKs reject, so no check may pass on it."""
+    if exchange.transport_error:
+        raise fail(
+            f"the connection broke after {len(exchange.body)} bytes of the body: {exchange.transport_error}",
+            exchange,
+            expected="the whole body, then the end of the response",
+            actual=exchange.describe(),
+        )
 
 
 def media_type(exchange: Exchange, expected: str | Collection[str]) -> None:
@@ -76,6 +89,7 @@ def media_type(exchange: Exchange, expected: str | Collection[str]) -> None:
 
 
 def json_body(exchange: Exchange) -> Any:
+    whole(exchange)
     try:
         return exchange.json
     except NotJSON:
@@ -133,6 +147,7 @@ def accepted(exchange: Exchange) -> dict:
     GEN-06's), and a body that is not one JSON object leaves nothing to judge (SHAPE-01's)."""
     if not 200 <= exchange.status < 300:
         status_ok(exchange)
+    whole(exchange)
     body = json_body(exchange)
     if not isinstance(body, dict):
         blocked("the answer is not one JSON object", by="SHAPE-01")

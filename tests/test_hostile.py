@@ -259,3 +259,64 @@ def test_no_answer_is_never_a_pass(tmp_path):
                         env={"HOSTILE_KEY": KEY})
     outcomes = {r["rule"]: (r["outcome"], r["blocked_by"]) for r in run.records}
     assert outcomes == {"TIME-01": ("blocked", "GEN-06"), "TIME-02": ("blocked", "STREAM-01"), "AUTH-04": ("blocked", "AUTH-03")}, run.stdout[-2000:]
+
+
+def test_an_html_page_passes_no_framing_rule(tmp_path):
+    """A gateway that answers a stream with its HTML index page (200): STREAM-02 fails it, and the
+    rules about one kind of framing problem have no event to judge: blocked, never passed."""
+    from tests.harness import run_suite
+
+    def index_page(connection, request):
+        _respond(connection, "200 OK", {"content-type": "text/html"}, b"<!doctype html>\n<html><body>Welcome</body></html>\n")
+
+    with gateway(index_page) as (url, _):
+        target = {"base_url": url, "api_key_env": "HOSTILE_KEY", "auth": ["x-goog-api-key"], "models": {"text": "m"},
+                  "actions": ["streamGenerateContent"], "features": ["sse"]}
+        run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw", "-k", "SSE or STREAM-02", env={"HOSTILE_KEY": KEY})
+    outcomes = {r["rule"]: r["outcome"] for r in run.records}
+    assert outcomes["STREAM-02"] == "fail", run.stdout[-2000:]
+    framing = {rule: outcome for rule, outcome in outcomes.items() if rule in {f"SSE-0{n}" for n in range(1, 8)}}
+    assert len(framing) == 7 and set(framing.values()) == {"blocked"}, framing
+
+
+def test_a_body_cut_short_passes_no_rule(tmp_path):
+    """A gateway whose answer is complete JSON but shorter than its Content-Length says (the
+    connection closes early): the SDKs reject it, so no check passes on it."""
+    from tests.harness import run_suite
+
+    answer = (b'{"candidates": [{"content": {"role": "model", "parts": [{"text": "one two"}]}, "finishReason": "STOP", "index": 0}],'
+              b' "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2, "totalTokenCount": 5}, "modelVersion": "m"}')
+
+    def cut_short(connection, request):
+        head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(answer) + 100}\r\n\r\n"
+        connection.sendall(head.encode() + answer)
+
+    with gateway(cut_short) as (url, _):
+        target = {"base_url": url, "api_key_env": "HOSTILE_KEY", "auth": ["x-goog-api-key"], "models": {"text": "m"},
+                  "actions": ["generateContent"], "features": []}
+        run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw", "-k", "GEN or SHAPE", env={"HOSTILE_KEY": KEY})
+    judged = {r["rule"]: r["outcome"] for r in run.records if r["rule"].startswith(("GEN-", "SHAPE-0")) and r["rule"] != "SHAPE-03"}
+    assert len(judged) == 8 and "pass" not in judged.values(), judged
+    assert any("the connection broke after" in (r["message"] or "") for r in run.records)
+
+
+def test_a_stream_of_countless_tiny_events_is_refused_before_it_is_parsed(tmp_path):
+    """Half a million lines of `data: {}`: parsing would cost ~40 times the body, so the stream is
+    refused by its line count, and the checks that read it fail saying so."""
+    from tests.harness import run_suite
+
+    events = b"data: {}\n\n" * 250_000
+
+    def flood(connection, request):
+        _respond(connection, "200 OK", {"content-type": "text/event-stream"}, events)
+
+    with gateway(flood) as (url, _):
+        target = {"base_url": url, "api_key_env": "HOSTILE_KEY", "auth": ["x-goog-api-key"], "models": {"text": "m"},
+                  "actions": ["streamGenerateContent"], "features": ["sse"]}
+        run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw", "-k", "STREAM-03 or STREAM-05", env={"HOSTILE_KEY": KEY})
+    assert run.returncode == 1, run.stdout[-2000:]
+    outcomes = {r["rule"]: (r["outcome"], r["message"]) for r in run.records}
+    for rule in ("STREAM-03", "STREAM-05"):
+        outcome, message = outcomes[rule]
+        assert outcome == "fail" and "the stream holds 500000 lines, more than the 200000 the suite parses" in message, outcomes
+    assert (run.report_dir / "partial" / "report.html").exists()  # -k: a partial run, its artifacts written

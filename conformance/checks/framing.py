@@ -28,7 +28,7 @@ from collections.abc import Collection
 
 from conformance import expect
 from conformance.client import sse
-from conformance.outcomes import not_applicable
+from conformance.outcomes import blocked, not_applicable
 from conformance.recipes.common import text_stream
 from conformance.recipes.framing import unknown_model_stream, upstream_failure_stream
 from conformance.rules import MUST, STREAM, rule
@@ -44,6 +44,9 @@ def no_framing_problem(
     the SDKs do with one."""
     exchange = text_stream()
     expect.status_ok(exchange)
+    if kinds is not None and not any(event.data is not None for event in exchange.sse.events):
+        # No event at all (an HTML page, an empty body): nothing of this kind to judge, so not a pass.
+        blocked(f"the body holds no SSE event to judge ({exchange.describe()})", by="STREAM-02")
     found = [problem for problem in exchange.sse.problems if kinds is None or problem.kind in kinds]
     if found:
         consequence = f" ({sdk})" if sdk else ""

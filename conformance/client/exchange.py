@@ -10,8 +10,10 @@ from typing import Any
 import httpx
 
 from conformance.client.json_array import JSONArrayStream, parse_json_array_stream
+from conformance.client.limits import MAX_SSE_LINES
 from conformance.client.redact import Redactor
 from conformance.client.sse import SSEStream, parse_sse
+from conformance.outcomes import ResponseTooLarge
 
 EXCERPT = 600
 # Response headers worth showing as evidence (the rest is noise or could carry secrets).
@@ -69,6 +71,15 @@ class Exchange:
 
     @cached_property
     def sse(self) -> SSEStream:
+        # Line ends of any kind (LF, CRLF, CR), counted before anything is parsed.
+        lines = self.body.count(b"\n") + self.body.count(b"\r") - self.body.count(b"\r\n")
+        if lines > MAX_SSE_LINES:
+            raise ResponseTooLarge(
+                f"the stream holds {lines} lines, more than the {MAX_SSE_LINES} the suite parses",
+                exchange=self,
+                expected=f"at most {MAX_SSE_LINES} lines (a real stream has hundreds)",
+                actual=f"{lines} lines in {len(self.body)} bytes",
+            )
         return parse_sse(self.body)
 
     @cached_property

@@ -15,6 +15,10 @@ class Timeouts:
 
 # What a response may weigh, as sent and as inflated: a real 4K image answer is about 30 MB of JSON.
 MAX_RESPONSE_MB = 64.0
+# The most lines of an event stream the client parses: parsing keeps an object per line, so a
+# stream of a million tiny events would cost ~40 times its bytes. Real streams have hundreds of lines
+# (a 4K image is one line of one event).
+MAX_SSE_LINES = 200_000
 # What a compressed body may inflate to, relative to its size as sent (beyond that: a decompression bomb).
 MAX_INFLATION = 200
 
