@@ -8,6 +8,10 @@ table, and writes the same numbers as JSON to bench/results/<date>.json so later
 - cost: HTTP requests, billable model calls by kind, and tokens for a full run on `local`, per level;
 - wall time of the full suite at injected latency 0, 300 and 1000 ms, serial and with -n 8, next to
   the ideal `requests x latency / workers` and the ratio to it;
+- ten gateways at 1000 ms in one run (reference gateways in processes of their own, declared as real
+  targets), serial and with -n 2, next to one of them alone (its critical path: the longest chain of
+  requests that must follow one another): targets that wait on the network fetch side by side, so ten
+  should take about one critical path, not ten;
 - the client-side cost of the checks: parse + validate a 1000-chunk SSE stream and a 5 MB image
   response, next to plain json.loads of the same bytes.
 
@@ -22,6 +26,7 @@ import datetime as dt
 import json
 import os
 import platform
+import socket
 import subprocess
 import sys
 import tempfile
@@ -45,7 +50,9 @@ TARGETS = {
     "core_streaming_calls": 30,  # billable calls for levels core + streaming on a real target
     "core_streaming_tokens": 20_000,
     "parse_validate_ratio": 3.0,  # parse + validate the 1000-chunk stream vs json.loads
+    "ten_targets_ratio": 2.0,  # ten targets at 1000 ms, serial, vs one target alone
 }
+MANY_TARGETS, MANY_LATENCY_MS, MANY_WORKERS = 10, 1000, (1, 2)
 
 
 def run_suite(latency_ms: int, workers: int, tmp: Path, levels: tuple[str, ...] = ()) -> dict:
@@ -83,6 +90,61 @@ def run_suite(latency_ms: int, workers: int, tmp: Path, levels: tuple[str, ...] 
         "ratio": round(wall / ideal, 2) if ideal else None,
         "records": records,
     }
+
+
+def run_many(count: int, latency_ms: int, workers: int, tmp: Path) -> dict:
+    """One run over ``count`` gateways at an injected latency, as a nightly over real gateways runs:
+    each a reference gateway in a process of its own (python -m conformance.reference), declared as
+    a real target (base_url, key variable), so the run's own process does only the client's work."""
+    from conformance.reference import PROFILES
+
+    profile = PROFILES["full"]
+    declared = {"auth": list(profile.auth), "actions": list(profile.actions), "features": list(profile.features), "models": dict(profile.models)}
+    gateways, entries = [], {}
+    for n in range(1, count + 1):
+        port = _free_port()
+        gateways.append(subprocess.Popen(
+            [sys.executable, "-m", "conformance.reference", "--port", str(port), "--key", "bench-key", "--latency-ms", str(latency_ms)],
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))
+        entries[f"gw{n:02d}"] = {"base_url": f"http://127.0.0.1:{port}", "api_key_env": "BENCH_KEY", **declared}
+        _wait_for(port)
+    try:
+        targets = tmp / f"targets-many-{count}-{latency_ms}-{workers}.yaml"
+        targets.write_text(json.dumps({"targets": entries}), encoding="utf-8")
+        report_dir = tmp / f"reports-many-{count}-{latency_ms}-{workers}"
+        command = [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:html", "--no-evidence", f"--targets-file={targets}",
+            f"--report-dir={report_dir}", f"--basetemp={tmp / 'basetemp'}", "--target", "all",
+        ]
+        if workers > 1:
+            command += ["-n", str(workers)]
+        started = time.monotonic()
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env={**os.environ, "BENCH_KEY": "bench-key"})
+        wall = time.monotonic() - started
+    finally:
+        for gateway in gateways:
+            gateway.terminate()
+            gateway.wait()
+    records = json.loads((report_dir / "results.json").read_text())["records"]
+    return {"targets": count, "latency_ms": latency_ms, "workers": workers, "exit_status": done.returncode,
+            "wall_s": round(wall, 2), "http_requests": sum(r["http_requests"] for r in records)}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(port: int, within_s: float = 15.0) -> None:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"the reference gateway on port {port} did not start")
 
 
 def total(records: list[dict]) -> dict:
@@ -183,6 +245,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         runs = [run_suite(latency, workers, Path(tmp)) for latency in latencies for workers in WORKERS]
         core_run = run_suite(0, 1, Path(tmp), levels=("core",))
+        alone = run_many(1, MANY_LATENCY_MS, 1, Path(tmp))
+        many = [run_many(MANY_TARGETS, MANY_LATENCY_MS, workers, Path(tmp)) | {"one_target_s": alone["wall_s"]} for workers in MANY_WORKERS]
+        for run in many:
+            run["ratio"] = round(run["wall_s"] / alone["wall_s"], 2)
     baseline_run = next(r for r in runs if r["latency_ms"] == 0 and r["workers"] == 1)
     spend = cost(baseline_run["records"], core_run["records"])
     overhead = client_overhead()
@@ -194,12 +260,14 @@ def main() -> int:
         "core_streaming_tokens": spend["core_streaming"]["tokens"] <= TARGETS["core_streaming_tokens"],
         # The target is on the stream; the 5 MB image's ratio is shown beside it (see the README).
         "parse_validate_overhead": overhead["sse_1000_chunks"]["ratio"] <= TARGETS["parse_validate_ratio"],
+        "ten_targets_one_critical_path": many[0]["ratio"] <= TARGETS["ten_targets_ratio"],
     }
     result = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "targets": TARGETS,
         "runs": [{k: v for k, v in r.items() if k != "records"} for r in runs],
+        "many_targets": many,
         "cost": spend,
         "client_overhead": overhead,
         "verdicts": verdicts,
@@ -220,6 +288,9 @@ def render(result: dict) -> str:
     for r in result["runs"]:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "–"
         lines.append(f"| {r['latency_ms']} ms | {r['workers']} | {r['wall_s']:.2f} | {r['http_requests']} | {r['ideal_s']:.2f} | {ratio} |")
+    lines += ["", f"| {MANY_TARGETS} targets at {MANY_LATENCY_MS} ms | workers | wall (s) | requests | one target alone (s) | wall / one target |", "|---|---:|---:|---:|---:|---:|"]
+    for r in result["many_targets"]:
+        lines.append(f"| one run | {r['workers']} | {r['wall_s']:.2f} | {r['http_requests']} | {r['one_target_s']:.2f} | {r['ratio']:.2f} |")
     spend = result["cost"]
     lines += ["", "| cost on local | HTTP requests | billable calls | by kind | tokens |", "|---|---:|---:|---|---:|"]
     rows = [("full run", spend["run"]), ("run of core + streaming alone (`--level core`)", spend["core_streaming"])]

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -51,6 +51,9 @@ from conformance.targets import (
     select,
 )
 
+if TYPE_CHECKING:
+    from conformance.session import Fleet
+
 # The per-target fixtures come with the plugin, wherever it is loaded from.
 pytest_plugins = ["conformance.fixtures"]
 
@@ -65,6 +68,7 @@ _baseline = pytest.StashKey[dict[str, str]]()
 _every_check = pytest.StashKey[bool]()  # the plugin named every check module itself
 _partial = pytest.StashKey["str | None"]()  # what makes this run partial (partial_run), decided once
 _plan = pytest.StashKey[dict[str, list[tuple[Recipe, dict[str, Any]]]]]()
+_fleet = pytest.StashKey["Fleet"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -312,6 +316,37 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             if rule is not None and target is not None and not any(why_not_run(item)):
                 wanted.setdefault(target.name, []).append((rule.reads, item.callspec.params))  # type: ignore[attr-defined]
     config.stash[_plan] = {name: plan(checks) for name, checks in wanted.items()}
+    if not hasattr(config, "workerinput"):
+        # One process runs every target: those that wait on the network fetch side by side from now.
+        from conformance.session import waits_on_the_network
+
+        fleet_of(config).open_ahead([t for t in _targets_in_order(session.items) if t.name in wanted and waits_on_the_network(t)])
+
+
+def _targets_in_order(items: list[pytest.Item]) -> list[Target]:
+    seen: dict[str, Target] = {}
+    for item in items:
+        target = target_of(item)
+        if target is not None:
+            seen.setdefault(target.name, target)
+    return list(seen.values())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Every target session still open closes before the run's record is written (what it fetched
+    and no check read is charged to the run)."""
+    if _fleet in session.config.stash:
+        session.config.stash[_fleet].close_all()
+
+
+def fleet_of(config: pytest.Config) -> Fleet:
+    """The run's target sessions (conformance/session.py), made on first use."""
+    from conformance.session import Fleet
+
+    if _fleet not in config.stash:
+        config.stash[_fleet] = Fleet(config)
+    return config.stash[_fleet]
 
 
 def planned_responses(config: pytest.Config, target: str) -> list[tuple[Recipe, dict[str, Any]]]:
