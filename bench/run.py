@@ -12,6 +12,8 @@ table, and writes the same numbers as JSON to bench/results/<date>.json so later
   targets), serial and with -n 2, next to one of them alone (its critical path: the longest chain of
   requests that must follow one another): targets that wait on the network fetch side by side, so ten
   should take about one critical path, not ten;
+- a run against every hostile gateway of tests/hostile.py (trickles, floods, an endless stream and
+  line, a huge body, a gzip bomb, deep JSON, ...): its wall time and the run's peak memory;
 - the client-side cost of the checks: parse + validate a 1000-chunk SSE stream and a 5 MB image
   response, next to plain json.loads of the same bytes.
 
@@ -51,6 +53,7 @@ TARGETS = {
     "core_streaming_tokens": 20_000,
     "parse_validate_ratio": 3.0,  # parse + validate the 1000-chunk stream vs json.loads
     "ten_targets_ratio": 2.0,  # ten targets at 1000 ms, serial, vs one target alone
+    "hostile_peak_mb": 400,  # the run's peak memory against every hostile gateway
 }
 MANY_TARGETS, MANY_LATENCY_MS, MANY_WORKERS = 10, 1000, (1, 2)
 
@@ -129,6 +132,29 @@ def run_many(count: int, latency_ms: int, workers: int, tmp: Path) -> dict:
     records = json.loads((report_dir / "results.json").read_text())["records"]
     return {"targets": count, "latency_ms": latency_ms, "workers": workers, "exit_status": done.returncode,
             "wall_s": round(wall, 2), "http_requests": sum(r["http_requests"] for r in records)}
+
+
+def hostile_run(tmp: Path) -> dict:
+    """The suite against every hostile gateway (tests/hostile.py, one target each): wall time and the
+    peak resident memory of the pytest process."""
+    from contextlib import ExitStack
+
+    from tests import hostile
+
+    with ExitStack() as stack:
+        elsewhere, _ = stack.enter_context(hostile.gateway(hostile.cookie))
+        scripts = {**hostile.HOSTILE, "redirect": hostile.redirect_to(elsewhere)}
+        targets = {name: hostile.battery_target(stack.enter_context(hostile.gateway(script))[0], "HOSTILE_KEY") for name, script in scripts.items()}
+        file = tmp / "targets-hostile.yaml"
+        file.write_text(json.dumps({"targets": targets}), encoding="utf-8")
+        pytest_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:html", f"--targets-file={file}",
+                          f"--report-dir={tmp / 'reports-hostile'}", f"--basetemp={tmp / 'basetemp'}", "--target", "all"]
+        # A process of its own measures its child's peak: RUSAGE_CHILDREN of this one holds every run before.
+        measure = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-c", measure, *pytest_command], cwd=REPO, capture_output=True, text=True, env={**os.environ, "HOSTILE_KEY": hostile.KEY})
+        wall = time.monotonic() - started
+    return {"gateways": len(targets), "wall_s": round(wall, 2), "peak_mb": round(int(done.stdout.strip() or 0) / 1024, 1)}
 
 
 def _free_port() -> int:
@@ -249,6 +275,7 @@ def main() -> int:
         many = [run_many(MANY_TARGETS, MANY_LATENCY_MS, workers, Path(tmp)) | {"one_target_s": alone["wall_s"]} for workers in MANY_WORKERS]
         for run in many:
             run["ratio"] = round(run["wall_s"] / alone["wall_s"], 2)
+        hostile = hostile_run(Path(tmp))
     baseline_run = next(r for r in runs if r["latency_ms"] == 0 and r["workers"] == 1)
     spend = cost(baseline_run["records"], core_run["records"])
     overhead = client_overhead()
@@ -261,6 +288,7 @@ def main() -> int:
         # The target is on the stream; the 5 MB image's ratio is shown beside it (see the README).
         "parse_validate_overhead": overhead["sse_1000_chunks"]["ratio"] <= TARGETS["parse_validate_ratio"],
         "ten_targets_one_critical_path": many[0]["ratio"] <= TARGETS["ten_targets_ratio"],
+        "hostile_peak_memory": hostile["peak_mb"] <= TARGETS["hostile_peak_mb"],
     }
     result = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -268,6 +296,7 @@ def main() -> int:
         "targets": TARGETS,
         "runs": [{k: v for k, v in r.items() if k != "records"} for r in runs],
         "many_targets": many,
+        "hostile": hostile,
         "cost": spend,
         "client_overhead": overhead,
         "verdicts": verdicts,
@@ -291,6 +320,9 @@ def render(result: dict) -> str:
     lines += ["", f"| {MANY_TARGETS} targets at {MANY_LATENCY_MS} ms | workers | wall (s) | requests | one target alone (s) | wall / one target |", "|---|---:|---:|---:|---:|---:|"]
     for r in result["many_targets"]:
         lines.append(f"| one run | {r['workers']} | {r['wall_s']:.2f} | {r['http_requests']} | {r['one_target_s']:.2f} | {r['ratio']:.2f} |")
+    hostile = result["hostile"]
+    lines += ["", "| against every hostile gateway | gateways | wall (s) | peak memory (MB) |", "|---|---:|---:|---:|",
+              f"| one run | {hostile['gateways']} | {hostile['wall_s']:.2f} | {hostile['peak_mb']:.1f} |"]
     spend = result["cost"]
     lines += ["", "| cost on local | HTTP requests | billable calls | by kind | tokens |", "|---|---:|---:|---|---:|"]
     rows = [("full run", spend["run"]), ("run of core + streaming alone (`--level core`)", spend["core_streaming"])]

@@ -142,6 +142,15 @@ def answered(exchange: Exchange, by: str, why: str) -> None:
         blocked(f"no answer arrived ({exchange.describe()}), so there is {why}", by=by)
 
 
+def success_body(exchange: Exchange) -> Any:
+    """The body of a success, for a rule about what a success holds: an error answer has nothing to
+    judge (GEN-06 judges the status), so the rule is blocked rather than passed on it."""
+    answered(exchange, "GEN-06", "no body to judge")
+    if not 200 <= exchange.status < 300:
+        blocked(f"the request was answered HTTP {exchange.status}, not with a success to judge", by="GEN-06")
+    return json_body(exchange)
+
+
 def accepted(exchange: Exchange) -> dict:
     """The answer to a request the gateway accepted. Any 2xx will do here (that it is exactly 200 is
     GEN-06's), and a body that is not one JSON object leaves nothing to judge (SHAPE-01's)."""

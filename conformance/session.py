@@ -2,8 +2,9 @@
 
 A target's session opens when its first check needs it, or earlier: a run over several gateways
 should take about as long as its slowest chain of requests, not the sum of its targets' chains, so
-before the first check the run opens the session of every selected target whose time is waiting on
-the network (``waits_on_the_network``) and starts fetching their responses side by side. A reference
+before the first check the run opens the sessions of the selected targets whose time is waiting on
+the network (``waits_on_the_network``), TARGETS_AHEAD at a time (each holds its responses in memory),
+and starts fetching their responses side by side. A reference
 gateway without latency runs in this process and is busy on its CPU, which would show in the timing
 of the others: its session opens when its turn comes, as before. Sessions close when their target's
 checks are done (the fixtures' teardown) and, at the latest, at the end of the run.
@@ -30,6 +31,11 @@ from conformance.targets import Target, declarations_of
 
 # A reference gateway this slow spends its time asleep, as a remote gateway does.
 SLOW_REFERENCE_MS = 100
+# At most this many targets fetch at once: each keeps up to its concurrency of responses in memory
+# (up to its byte cap each). A target opened later waits for one to close, which is when the next
+# target's checks start: a whole critical path later (the benchmark: ten gateways with eight at a
+# time took two critical paths, all ten at once 1.3), so the bound is kept for runs of many more.
+TARGETS_AHEAD = 16
 
 
 def waits_on_the_network(target: Target) -> bool:
@@ -164,6 +170,7 @@ class Fleet:
         self.config = config
         self._lock = threading.Lock()
         self._sessions: dict[str, TargetSession | BaseException] = {}
+        self._waiting: list[Target] = []  # targets to open ahead once others close
 
     def session(self, target: Target) -> TargetSession:
         with self._lock:
@@ -175,8 +182,18 @@ class Fleet:
         return opened
 
     def open_ahead(self, targets: list[Target]) -> None:
-        """Open these targets' sessions now, so that all of them fetch their responses side by side."""
-        for target in targets:
+        """Open these targets' sessions ahead of their checks, in order, TARGETS_AHEAD at a time: the
+        next one opens as soon as an open one closes."""
+        self._waiting = list(targets)
+        self._open_next()
+
+    def _open_next(self) -> None:
+        while True:
+            with self._lock:
+                open_now = sum(1 for opened in self._sessions.values() if isinstance(opened, TargetSession))
+                if not self._waiting or open_now >= TARGETS_AHEAD:
+                    return
+                target = self._waiting.pop(0)
             try:
                 self.session(target)
             except Exception:  # noqa: BLE001 - kept for the target's checks, which report it
@@ -186,10 +203,13 @@ class Fleet:
         with self._lock:
             opened = self._sessions.get(name)
             self._sessions[name] = RuntimeError(f"target {name}'s session was closed")
+            self._waiting = [target for target in self._waiting if target.name != name]
         if isinstance(opened, TargetSession):
             opened.close()
+        self._open_next()
 
     def close_all(self) -> None:
+        self._waiting = []
         for name in list(self._sessions):
             self.close(name)
 

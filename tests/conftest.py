@@ -42,9 +42,26 @@ def _relay_run(tmp: Path) -> SuiteRun:
     return run_suite(tmp, {"targets": targets}, "--target", "all", "-n", "2", *FAST)
 
 
-# The two long runs, started side by side as soon as the session knows it needs them: the relay run
-# mostly waits on its timing scenarios, so beside the fault run it costs almost nothing.
-LONG_RUNS: dict[str, Callable[[Path], SuiteRun]] = {"fault_run": _fault_run, "relay_run": _relay_run}
+def _hostile_run(tmp: Path) -> tuple[SuiteRun, list[bytes]]:
+    """The whole suite, once, against every gateway of tests/hostile.py, one target each (and what
+    the host a redirect points to received)."""
+    from contextlib import ExitStack
+
+    from tests import hostile
+
+    with ExitStack() as stack:
+        elsewhere, received = stack.enter_context(hostile.gateway(hostile.cookie))
+        scripts = {**hostile.HOSTILE, "redirect": hostile.redirect_to(elsewhere)}
+        targets = {name: hostile.battery_target(stack.enter_context(hostile.gateway(script))[0], "HOSTILE_KEY") for name, script in scripts.items()}
+        # The core level: every area a hostile answer can break, at a third of the whole suite's cost.
+        run = run_suite(tmp, {"targets": targets}, "--target", "all", "--level", "core", env={"HOSTILE_KEY": hostile.KEY}, timeout=600)
+    return run, list(received)
+
+
+# The long runs, started side by side as soon as the session knows it needs them: the relay and
+# hostile runs mostly wait (on timing scenarios, on deadlines), so beside the fault run they cost
+# almost nothing.
+LONG_RUNS: dict[str, Callable[[Path], object]] = {"fault_run": _fault_run, "relay_run": _relay_run, "hostile_run": _hostile_run}
 _started: dict[str, Future] = {}
 _pool = ThreadPoolExecutor(max_workers=len(LONG_RUNS), thread_name_prefix="long-run")
 _folders: list[str] = []
@@ -85,3 +102,8 @@ def fault_run() -> SuiteRun:
 @pytest.fixture(scope="session")
 def relay_run() -> SuiteRun:
     return _start("relay_run").result()
+
+
+@pytest.fixture(scope="session")
+def hostile_run() -> tuple[SuiteRun, list[bytes]]:
+    return _start("hostile_run").result()

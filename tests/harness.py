@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import yaml
 
@@ -94,3 +96,25 @@ def assert_breaks_exactly(run: SuiteRun, target: str, fault: str, breaks: tuple[
     assert collateral == set(), f"{fault} also broke {sorted(collateral)}: " + "; ".join(
         r["message"] for r in run.records_of(target) if r["rule"] in collateral
     )
+
+
+def artifacts(run: SuiteRun) -> dict[str, str]:
+    """Everything a run left for a person to read: its output and every file of its report folder."""
+    texts = {"stdout": run.stdout, "stderr": run.stderr}
+    for path in run.report_dir.rglob("*"):
+        if path.is_file():
+            texts[str(path)] = path.read_text(errors="replace")
+    return texts
+
+
+def leaks_of(secret: str, run: SuiteRun) -> dict[str, str]:
+    """Where any form of ``secret`` shows in the run's artifacts: whole, URL-encoded, any eight
+    characters of its random part (a cut key), its base64 at each alignment inside a blob."""
+    forms = {secret, quote(secret, safe=""), quote_plus(secret)}
+    random_part = secret.rsplit("-", 1)[1]
+    forms |= {random_part[i : i + 8] for i in range(len(random_part) - 7)}
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        for offset in range(3):
+            encoded = encode(b"\0" * offset + secret.encode()).decode()
+            forms.add(encoded[4 if offset else 0 : 4 * ((offset + len(secret)) // 3)])
+    return {name: form for name, text in artifacts(run).items() for form in forms if form in text}

@@ -8,12 +8,8 @@ test scripts. Peak memory under them is the benchmark's business, not a timed as
 from __future__ import annotations
 
 import base64
-import gzip
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
 
@@ -22,75 +18,17 @@ from conformance.client.limits import RetryPolicy, Timeouts
 from conformance.client.redact import Redactor
 from conformance.outcomes import RequestTimedOut, ResponseTooLarge
 from conformance.targets import TargetsFileError, parse_targets
+from tests import hostile
+from tests.hostile import KEY, gateway
+from tests.hostile import respond as _respond
 
-KEY = "k-hostile-" + "5a" * 12
 BOUND = 1.0  # the read bound of every exchange here (seconds)
-Script = Callable[[socket.socket, bytes], None]  # writes the answer to one request
-
-
-@contextmanager
-def gateway(script: Script) -> Iterator[tuple[str, list[bytes]]]:
-    """A loopback server that answers each request with ``script``; yields its URL and the requests."""
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.2)
-    received: list[bytes] = []
-    stop = threading.Event()
-
-    def serve_one(connection: socket.socket) -> None:
-        with connection:
-            connection.settimeout(10)
-            try:
-                request = _read_request(connection)
-                received.append(request)
-                script(connection, request)
-            except OSError:
-                pass  # the client hung up: what a deadline does
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                continue
-            threading.Thread(target=serve_one, args=(connection,), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.getsockname()[1]}", received
-    finally:
-        stop.set()
-        thread.join(2)
-        server.close()
-
-
-def _read_request(connection: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = connection.recv(65536)
-        if not chunk:
-            return data
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0)
-    while len(body) < length:
-        body += connection.recv(65536)
-    return head + b"\r\n\r\n" + body
-
-
 def _client(base_url: str, **options) -> GeminiClient:
     redactor = Redactor({KEY: "$API_KEY"})
     return GeminiClient(
         target="hostile", base_url=base_url, key=KEY, auth=("query",), timeouts=Timeouts(connect=2, read=BOUND, image=BOUND),
         redactor=redactor, retries=RetryPolicy(max=1, max_delay=1), **options,
     )
-
-
-def _respond(connection: socket.socket, status: str, headers: dict[str, str], body: bytes) -> None:
-    # These gateways answer one request per connection, and say so: a client must not reuse it.
-    fields = {**headers, "content-length": str(len(body)), "connection": "close"}
-    head = "".join(f"{name}: {value}\r\n" for name, value in fields.items())
-    connection.sendall(f"HTTP/1.1 {status}\r\n{head}\r\n".encode() + body)
 
 
 def _ends_in_time(call: Callable[[], object]) -> float:
@@ -101,70 +39,40 @@ def _ends_in_time(call: Callable[[], object]) -> float:
 
 
 def test_trickled_response_headers_end_at_the_deadline():
-    def trickle(connection, request):
-        for byte in b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-pad: " + b"a" * 1000:
-            connection.sendall(bytes([byte]))
-            time.sleep(0.05)  # each byte well inside a read timeout: only a deadline ends it
-
-    with gateway(trickle) as (url, _):
+    with gateway(hostile.trickled_headers) as (url, _):
         assert _ends_in_time(lambda: _client(url).generate("m", {"contents": []})) < BOUND + 0.5
 
 
 def test_an_endless_run_of_early_hints_ends_at_the_deadline():
-    def early_hints(connection, request):
-        while True:
-            connection.sendall(b"HTTP/1.1 103 Early Hints\r\nlink: </x>\r\n\r\n")
-            time.sleep(0.01)
-
-    with gateway(early_hints) as (url, _):
+    with gateway(hostile.early_hints) as (url, _):
         assert _ends_in_time(lambda: _client(url).generate("m", {"contents": []})) < BOUND + 0.5
 
 
 def test_a_trickled_body_ends_at_the_deadline():
-    def trickle(connection, request):
-        connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
-        while True:
-            connection.sendall(b"1\r\n \r\n")
-            time.sleep(0.05)
-
-    with gateway(trickle) as (url, _):
+    with gateway(hostile.trickled_body) as (url, _):
         assert _ends_in_time(lambda: _client(url).stream("m", {"contents": []})) < BOUND + 0.5
 
 
 def test_an_endless_stream_stops_at_the_byte_cap():
-    def endless(connection, request):
-        connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n")
-        event = b'data: {"candidates": []}\r\n\r\n' * 2000
-        chunk = f"{len(event):x}\r\n".encode() + event + b"\r\n"
-        while True:
-            connection.sendall(chunk)
-
-    with gateway(endless) as (url, _):
+    with gateway(hostile.endless_stream) as (url, _):
         with pytest.raises(ResponseTooLarge, match="exceeded 1 MB"):
             _client(url, max_response_mb=1).stream("m", {"contents": []})
 
 
 def test_a_gzip_bomb_is_refused_not_inflated():
-    bomb = gzip.compress(b"\0" * (200 * 1024 * 1024), compresslevel=9)  # ~200 KB that inflates to 200 MB
-
-    with gateway(lambda c, r: _respond(c, "200 OK", {"content-type": "application/json", "content-encoding": "gzip"}, bomb)) as (url, _):
+    with gateway(hostile.gzip_bomb) as (url, _):
         with pytest.raises(ResponseTooLarge, match="inflates past"):
             _client(url).generate("m", {"contents": []})
 
 
 def test_json_nested_too_deep_is_not_json_not_a_crash():
-    deep = b"[" * 100_000 + b"]" * 100_000
-
-    with gateway(lambda c, r: _respond(c, "429 Too Many Requests", {"content-type": "application/json", "retry-after": "\u00b2"}, deep)) as (url, _):
+    with gateway(hostile.deep_json) as (url, _):
         exchange = _client(url).generate("m", {"contents": []})  # the 429 retry path reads the body too
     assert exchange.status == 429 and not exchange.is_json
 
 
 def test_no_cookie_is_kept_or_sent():
-    def set_cookie(connection, request):
-        _respond(connection, "200 OK", {"content-type": "application/json", "set-cookie": "session=s3cr3t; Path=/"}, b"{}")
-
-    with gateway(set_cookie) as (url, received):
+    with gateway(hostile.cookie) as (url, received):
         client = _client(url)
         client.generate("m", {"contents": []})
         client.generate("m", {"contents": []})
@@ -249,10 +157,7 @@ def test_no_answer_is_never_a_pass(tmp_path):
     the answer, have nothing to judge; they are blocked by the rule that judges the answer."""
     from tests.harness import run_suite
 
-    def hang_up(connection, request):
-        connection.shutdown(socket.SHUT_RDWR)
-
-    with gateway(hang_up) as (url, _):
+    with gateway(hostile.hang_up) as (url, _):
         target = {"base_url": url, "api_key_env": "HOSTILE_KEY", "auth": ["x-goog-api-key"], "models": {"text": "m"},
                   "actions": ["generateContent", "streamGenerateContent"], "features": ["sse"]}
         run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw", "-k", "TIME-01 or TIME-02 or AUTH-04",
@@ -266,10 +171,7 @@ def test_an_html_page_passes_no_framing_rule(tmp_path):
     rules about one kind of framing problem have no event to judge: blocked, never passed."""
     from tests.harness import run_suite
 
-    def index_page(connection, request):
-        _respond(connection, "200 OK", {"content-type": "text/html"}, b"<!doctype html>\n<html><body>Welcome</body></html>\n")
-
-    with gateway(index_page) as (url, _):
+    with gateway(hostile.html_page) as (url, _):
         target = {"base_url": url, "api_key_env": "HOSTILE_KEY", "auth": ["x-goog-api-key"], "models": {"text": "m"},
                   "actions": ["streamGenerateContent"], "features": ["sse"]}
         run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw", "-k", "SSE or STREAM-02", env={"HOSTILE_KEY": KEY})
@@ -284,14 +186,7 @@ def test_a_body_cut_short_passes_no_rule(tmp_path):
     connection closes early): the SDKs reject it, so no check passes on it."""
     from tests.harness import run_suite
 
-    answer = (b'{"candidates": [{"content": {"role": "model", "parts": [{"text": "one two"}]}, "finishReason": "STOP", "index": 0}],'
-              b' "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2, "totalTokenCount": 5}, "modelVersion": "m"}')
-
-    def cut_short(connection, request):
-        head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(answer) + 100}\r\n\r\n"
-        connection.sendall(head.encode() + answer)
-
-    with gateway(cut_short) as (url, _):
+    with gateway(hostile.cut_short) as (url, _):
         target = {"base_url": url, "api_key_env": "HOSTILE_KEY", "auth": ["x-goog-api-key"], "models": {"text": "m"},
                   "actions": ["generateContent"], "features": []}
         run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw", "-k", "GEN or SHAPE", env={"HOSTILE_KEY": KEY})
@@ -320,3 +215,43 @@ def test_a_stream_of_countless_tiny_events_is_refused_before_it_is_parsed(tmp_pa
         outcome, message = outcomes[rule]
         assert outcome == "fail" and "the stream holds 500000 lines, more than the 200000 the suite parses" in message, outcomes
     assert (run.report_dir / "partial" / "report.html").exists()  # -k: a partial run, its artifacts written
+
+
+# Rules about what a success holds: none may pass on an error, an empty object or a broken body.
+VACUOUS_ON_HOSTILE = {"GEN-01", "GEN-02", "GEN-03", "GEN-04", "GEN-05", "SHAPE-02", "STREAM-01", "STREAM-02", "STREAM-03"}
+
+
+def test_a_run_against_every_hostile_gateway_ends_writes_its_artifacts_and_leaks_nothing(hostile_run):
+    """The whole suite, once, against every gateway of tests/hostile.py (one target each, short
+    bounds; tests/conftest.py starts it at collection): the run ends, prints no traceback, writes
+    results, report, JUnit and a certificate per target, ends no check in the suite's own error,
+    passes no rule about what a success holds on a broken answer, and no form of the key reaches any
+    artifact, the output, or the host a redirect points to."""
+    from tests.harness import leaks_of
+
+    run, received_elsewhere = hostile_run
+    targets = {*hostile.HOSTILE, "redirect"}
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED, run.stdout[-3000:]
+    assert "Traceback" not in run.stdout + run.stderr
+    for artifact in ("results.json", "report.html", "junit.xml", *(f"{name}/conformance-report.yaml" for name in targets)):
+        assert (run.report_dir / artifact).is_file(), artifact
+    assert {record["target"] for record in run.records} == targets
+    errors = [(r["target"], r["rule"], r["message"]) for r in run.records if r["outcome"] == "error"]
+    assert errors == []
+    vacuous = [(r["target"], r["rule"]) for r in run.records if r["rule"] in VACUOUS_ON_HOSTILE and r["outcome"] == "pass"]
+    assert vacuous == []
+    assert leaks_of(KEY, run) == {}
+    assert received_elsewhere == []  # the redirect's other host received nothing
+
+
+def test_the_sdk_gets_a_gzip_bomb_refused_not_inflated():
+    """google-genai inflates a body without a bound (a 200 KB bomb cost 1.2 GB); its transport hands
+    it the body inflated within the target's cap, so the bomb is the gateway's failure."""
+    pytest.importorskip("google.genai")
+    from conformance.client.sdk import SDK
+    from conformance.targets import Target
+
+    with gateway(hostile.gzip_bomb) as (url, _):
+        sdk = SDK(Target(name="hostile", auth=("x-goog-api-key",), timeouts=Timeouts(2, 5, 5), max_response_mb=4), url, KEY, Redactor({KEY: "$API_KEY"}))
+        with pytest.raises(ResponseTooLarge, match="inflates past"):
+            sdk.call("generate_content", lambda: sdk.client().models.generate_content(model="m", contents="hi"))

@@ -34,7 +34,12 @@ def generate_response_schema():
 
 @rule("GEN-02", MUST, 'the candidate content role is "model"', source=(GEMINI_API.at("§3 Candidate; §9 rule 11"), NEBULA.at("Response format")), needs=GENERATE, reads=text_response)
 def model_role():
-    expect.body_matches_schema(text_response(), f"{RESPONSE}#/$defs/ModelRole")
+    exchange = text_response()
+    body = expect.success_body(exchange)
+    if not (isinstance(body, dict) and isinstance(body.get("candidates"), list) and body["candidates"]):
+        expect.prompt_not_blocked(exchange, [body])
+        blocked("the answer has no candidate whose role could be read", by="GEN-01")
+    expect.matches_schema(body, f"{RESPONSE}#/$defs/ModelRole", exchange)
 
 
 @rule("GEN-03", MUST, "every candidate carries a finishReason from the FinishReason enum", source=GEMINI_API.at("§3 FinishReason; §9 rule 9"), needs=GENERATE, reads=text_response)

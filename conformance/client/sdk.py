@@ -30,7 +30,12 @@ from conformance.client.exchange import Exchange
 from conformance.client.http import decoded, unreachable_message
 from conformance.client.ledger import BILLABLE_ACTIONS, Ledger, LedgerEntry
 from conformance.client.redact import Redactor
-from conformance.outcomes import GatewayUnreachable, RequestTimedOut, not_judged
+from conformance.outcomes import (
+    GatewayUnreachable,
+    RequestTimedOut,
+    ResponseTooLarge,
+    not_judged,
+)
 from conformance.targets import Target
 
 T = TypeVar("T")
@@ -114,7 +119,9 @@ class SDK:
 
     def _transport(self) -> Any:
         library = _sdk_http_library()
-        transport = bounded_transport(*library)
+        # The SDK inflates a compressed body without a bound (a 200 KB gzip bomb took 1.2 GB): it gets
+        # the body inflated here, within the target's cap, as the suite's own client does.
+        transport = _Inflated(bounded_transport(*library), library[0], int(self.target.max_response_mb * 2**20))
         return transport if self.evidence is None else _Recorded(transport, library[0], self._write_evidence)
 
     def _write_evidence(self, request: Any, response: Any, body: bytes, reads: list[tuple[float, int]]) -> None:
@@ -175,6 +182,8 @@ class SDK:
             if _is_a(error, "ConnectError"):
                 message = unreachable_message(self.redactor.url(self.base_url), self.target.name, error)
                 raise GatewayUnreachable(self.redactor.text(message)) from None
+            if isinstance(error, ResponseTooLarge):
+                raise error.with_traceback(None) from None  # the gateway's failure, as the suite's own client says it
             if _replayed_nothing(self.target, error):
                 not_judged("the replay has no recording that answers the SDK's request")
             raise SDKCallFailed(what, error, self.redactor.text(str(error))[:600]) from None
@@ -207,6 +216,31 @@ class SDK:
                 kind=action,
             )
         )
+
+
+class _Inflated:
+    """The SDK's transport, with a compressed body inflated here, within ``cap`` (http.decoded): the
+    SDK then reads the payload as sent without Content-Encoding, and a decompression bomb is a
+    ResponseTooLarge instead of the SDK's unbounded inflating."""
+
+    def __init__(self, inner: Any, library: Any, cap: int) -> None:
+        self.inner, self.library, self.cap = inner, library, cap
+
+    def handle_request(self, request: Any) -> Any:
+        response = self.inner.handle_request(request)
+        encoding = response.headers.get("content-encoding", "").lower().strip()
+        if encoding in ("", "identity"):
+            return response
+        try:
+            raw = b"".join(response.stream)
+        finally:
+            response.close()
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        payload = decoded(raw, httpx.Headers(list(response.headers.multi_items())), self.cap, None)
+        return self.library.Response(response.status_code, headers=headers, content=payload, request=request, extensions=response.extensions)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 class _Recorded:

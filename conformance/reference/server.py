@@ -87,7 +87,10 @@ class ReferenceGateway:
         server.should_exit = True
         thread.join(FINISH_IN_FLIGHT_S)
         if thread.is_alive():
-            loop.call_soon_threadsafe(_cut_open_connections, server)
+            try:
+                loop.call_soon_threadsafe(_cut_open_connections, server)
+            except RuntimeError:
+                pass  # the loop closed in between: the server thread is ending on its own
             thread.join(STOP_TIMEOUT_S - FINISH_IN_FLIGHT_S)
         self._server = self._thread = self._loop = None
 
