@@ -707,6 +707,20 @@ def _(c: httpx.Client) -> None:
     assert stream(c, IMAGE, user("a cat")).status_code == 200
 
 
+@probe("stream_gathered_into_one_event")
+def _(c: httpx.Client) -> None:
+    chunks = sse_chunks(stream(c, body=user("one two three four five six seven eight nine ten")))
+    assert len(chunks) == 1 and texts(chunks[0]) == "one two three four five six seven eight nine ten"
+    assert chunks[0]["candidates"][0]["finishReason"] == "STOP"
+
+
+@probe("image_part_dropped")
+def _(c: httpx.Client) -> None:
+    body = generate(c, IMAGE, user("a cat")).json()
+    assert not any("inlineData" in part for part in body["candidates"][0]["content"]["parts"])
+    assert any(d["modality"] == "IMAGE" for d in body["usageMetadata"]["candidatesTokensDetails"])
+
+
 @probe("image_stream_drops_inline_data")
 def _(c: httpx.Client) -> None:
     assert not any("inlineData" in part for part in all_parts(sse_chunks(stream(c, IMAGE, user("a cat")))))

@@ -34,6 +34,13 @@ FAULTS = (
         reshape={"streamGenerateContent": for_each_chunk(for_each_part(without_inline_data))},
     ),
     Fault(
+        "image_part_dropped",
+        "A converter loses the picture of a generateContent answer but passes its usage on, image "
+        "tokens counted (bugs F30; cf. Laisky/one-api#44 for streams).",
+        ("IMG-01",),
+        reshape={"generateContent": for_each_part(without_inline_data)},
+    ),
+    Fault(
         "ignores_aspect_ratio",
         "imageConfig.aspectRatio is not forwarded, so every picture is square (bugs §5 rule 13).",
         ("IMG-04",),

@@ -10,6 +10,7 @@ from .transforms import (
         drop_keys,
         flush_once_at_the_end,
         for_each_chunk,
+        gathered_into_one_event,
         json_split_before,
         no_blank_line_after_last,
         opening_chunk_with_nan,
@@ -70,6 +71,13 @@ FAULTS = (
         "(router-for-me/CLIProxyAPI#593, yym68686/uni-api#146).",
         ("STREAM-07",),
         schedule=flush_once_at_the_end,
+    ),
+    Fault(
+        "stream_gathered_into_one_event",
+        "A translating layer waits for the whole upstream answer and sends it as one event, so a long "
+        "answer arrives all at once (CLIProxyAPI#593, uni-api#146: buffering, by another name).",
+        ("STREAM-07",),
+        reshape={"streamGenerateContent": gathered_into_one_event},
     ),
     Fault(
         "event_field_lines",

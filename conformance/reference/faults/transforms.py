@@ -209,6 +209,17 @@ def cumulative_text(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return chunks
 
 
+def gathered_into_one_event(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The chunks gathered into one: the last chunk (its usage, finishReason and ids) carrying every
+    chunk's parts, in order."""
+    if len(chunks) < 2 or not all(chunk.get("candidates") for chunk in chunks):
+        return chunks
+    parts = [part for chunk in chunks for part in chunk["candidates"][0].get("content", {}).get("parts", [])]
+    last = chunks[-1]
+    last["candidates"][0].setdefault("content", {})["parts"] = parts
+    return [last]
+
+
 def snake_case_envelope(body: dict[str, Any]) -> dict[str, Any]:
     """usageMetadata -> usage_metadata, modelVersion -> model_version, responseId -> response_id."""
     return {re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).lower(): value for key, value in body.items()}
