@@ -142,9 +142,7 @@ def hostile_run(tmp: Path) -> dict:
     from tests import hostile
 
     with ExitStack() as stack:
-        elsewhere, _ = stack.enter_context(hostile.gateway(hostile.cookie))
-        scripts = {**hostile.HOSTILE, "redirect": hostile.redirect_to(elsewhere)}
-        targets = {name: hostile.battery_target(stack.enter_context(hostile.gateway(script))[0], "HOSTILE_KEY") for name, script in scripts.items()}
+        targets, _ = hostile.battery(stack, "HOSTILE_KEY")
         file = tmp / "targets-hostile.yaml"
         file.write_text(json.dumps({"targets": targets}), encoding="utf-8")
         pytest_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:html", f"--targets-file={file}",

@@ -90,13 +90,7 @@ def text_and_image(request: Mapping[str, Any]) -> bool:
 
 def error_reason(reason: str) -> Callable[[Recording], bool]:
     """The error's ErrorInfo names this reason."""
-
-    def shows(recording: Recording) -> bool:
-        body = recording.json
-        details = (body.get("error") or {}).get("details") if isinstance(body, dict) else None
-        return any(isinstance(d, dict) and d.get("reason") == reason for d in details or ())
-
-    return shows
+    return lambda recording: recording.error_reason == reason
 
 
 def model_not_found(recording: Recording) -> bool:

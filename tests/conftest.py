@@ -50,9 +50,7 @@ def _hostile_run(tmp: Path) -> tuple[SuiteRun, list[bytes]]:
     from tests import hostile
 
     with ExitStack() as stack:
-        elsewhere, received = stack.enter_context(hostile.gateway(hostile.cookie))
-        scripts = {**hostile.HOSTILE, "redirect": hostile.redirect_to(elsewhere)}
-        targets = {name: hostile.battery_target(stack.enter_context(hostile.gateway(script))[0], "HOSTILE_KEY") for name, script in scripts.items()}
+        targets, received = hostile.battery(stack, "HOSTILE_KEY")
         # The core level: every area a hostile answer can break, at a third of the whole suite's cost.
         run = run_suite(tmp, {"targets": targets}, "--target", "all", "--level", "core", env={"HOSTILE_KEY": hostile.KEY}, timeout=600)
     return run, list(received)

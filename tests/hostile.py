@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 KEY = "k-hostile-" + "5a" * 12
 Script = Callable[[socket.socket, bytes], None]  # writes the answer to one request
@@ -185,6 +185,14 @@ def redirect_to(elsewhere: str) -> Script:
         respond(connection, "307 Temporary Redirect", {"location": f"{elsewhere}/v1beta/models/m:generateContent", "content-type": "application/json"}, b"{}")
 
     return redirect
+
+
+def battery(stack: ExitStack, key_env: str) -> tuple[dict[str, dict], list[bytes]]:
+    """Every gateway of HOSTILE, and a redirect to another host, started on ``stack``: the targets
+    of a run against all of them (one each), and what the redirect's other host receives."""
+    elsewhere, received = stack.enter_context(gateway(cookie))
+    scripts = {**HOSTILE, "redirect": redirect_to(elsewhere)}
+    return {name: battery_target(stack.enter_context(gateway(script))[0], key_env) for name, script in scripts.items()}, received
 
 
 def battery_target(url: str, key_env: str) -> dict:

@@ -128,6 +128,24 @@ class Recording:
             return b"".join(b"data: " + event + b"\r\n\r\n" for event in self.events)
         return self.body
 
+    @cached_property
+    def event_ends(self) -> list[int]:
+        """Where each event of the served stream ends: after its blank line (or at the body's end)."""
+        served, offset, ends = self.served, 0, []
+        for event in self.events:
+            offset = served.index(event, offset) + len(event)
+            blanks = [found + len(blank) for blank in (b"\r\n\r\n", b"\n\n") if (found := served.find(blank, offset)) >= 0]
+            offset = min(blanks) if blanks else len(served)
+            ends.append(offset)
+        return ends
+
+    @property
+    def error_reason(self) -> str | None:
+        """The reason its error's ErrorInfo detail names (API_KEY_INVALID, ...), if any."""
+        body = self.json
+        details = (body.get("error") or {}).get("details") if isinstance(body, dict) and isinstance(body.get("error"), dict) else None
+        return next((d["reason"] for d in details or () if isinstance(d, dict) and d.get("reason")), None)
+
     @property
     def url(self) -> str:
         uri = self.meta.get("uri")
@@ -158,11 +176,7 @@ class Recording:
         reads = [(0.0, len(served))]
         times = self.event_times
         if times and len(times) == len(self.events):
-            ends, offset = [], 0
-            for event in self.events:
-                offset = served.index(event, offset) + len(event)
-                ends.append(offset)
-            reads = [(t, end) for t, end in zip(times, ends)]
+            reads = [(t, end) for t, end in zip(times, self.event_ends)]
             reads[-1] = (times[-1], len(served))
         return Exchange(
             method="POST" if self.answers != "list_models" else "GET",

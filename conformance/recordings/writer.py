@@ -67,8 +67,6 @@ class EvidenceWriter:
 def sidecar(exchange: Exchange, target: str, suite_version: str) -> dict[str, Any]:
     """The recording's sidecar for an exchange (everything in it already redacted)."""
     kind = ACTION_KINDS.get(exchange.action or "", exchange.action or "other")
-    if kind == "generate" and "alt=sse" in exchange.url:
-        kind = "stream_sse"
     if exchange.status >= 400 or not exchange.status:
         kind = f"error:{kind}"
     try:

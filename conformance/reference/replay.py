@@ -156,7 +156,7 @@ class Replay:
         if carried == "rate_limited":
             return self._send(self._first(lambda r: r.is_error and r.status == 429), request)
         if carried != "given":
-            wrong_key = self._first(lambda r: r.is_error and _reason(r) == "API_KEY_INVALID") if carried == "wrong" else None
+            wrong_key = self._first(lambda r: r.is_error and r.error_reason == "API_KEY_INVALID") if carried == "wrong" else None
             return self._send(wrong_key, request)
         kind = next((k for k, a in KIND_ACTIONS.items() if a == action), None)
         if kind is None or asked.get("unparsed"):
@@ -215,21 +215,9 @@ def _route(path: str) -> tuple[str | None, str | None]:
     return (action or None), (model or None)
 
 
-def _reason(recording: Recording) -> str | None:
-    details = ((recording.json or {}).get("error") or {}).get("details") or []
-    return next((d.get("reason") for d in details if isinstance(d, dict) and d.get("reason")), None)
-
-
 async def _paced(recording: Recording) -> AsyncIterator[bytes]:
     """The stream's bytes, cut after each event, sent at the recorded times (else EVENT_GAP_S apart)."""
-    served, offset, cuts = recording.served, 0, []
-    for event in recording.events:
-        offset = served.index(event, offset) + len(event)
-        blank = served.find(b"\n\n", offset)
-        blank_crlf = served.find(b"\r\n\r\n", offset)
-        ends = [end for end in (blank + 2 if blank >= 0 else -1, blank_crlf + 4 if blank_crlf >= 0 else -1) if end > 0]
-        offset = min(ends) if ends else len(served)
-        cuts.append(offset)
+    served, cuts = recording.served, recording.event_ends
     times = recording.event_times or [index * EVENT_GAP_S for index in range(len(cuts))]
     start, sent = asyncio.get_running_loop().time(), 0
     for cut, at in zip(cuts, times):
