@@ -61,8 +61,20 @@ def _error_details(exchange: Exchange) -> list:
 
 def status_ok(exchange: Exchange) -> None:
     """Success is HTTP 200 exactly (google-genai treats any other 2xx as an error), and whole."""
+    key_accepted(exchange)
     status_in(exchange, (200,))
     whole(exchange)
+
+
+AUTH_REFUSED = (401, 403)
+
+
+def key_accepted(exchange: Exchange) -> None:
+    """A request sent with the target's own key and refused as unauthenticated proves nothing about
+    the rule that sent it: AUTH-01 (the declared key placement is accepted) judges that refusal, and
+    the check is blocked by it, so one refused key reads as one cause, not as every rule failing."""
+    if exchange.status in AUTH_REFUSED and exchange.key_carried == "given":
+        blocked(f"the gateway refused the target's own key (HTTP {exchange.status}), so there is no answer to judge", by="AUTH-01")
 
 
 def whole(exchange: Exchange) -> None:
@@ -146,6 +158,7 @@ def success_body(exchange: Exchange) -> Any:
     """The body of a success, for a rule about what a success holds: an error answer has nothing to
     judge (GEN-06 judges the status), so the rule is blocked rather than passed on it."""
     answered(exchange, "GEN-06", "no body to judge")
+    key_accepted(exchange)
     if not 200 <= exchange.status < 300:
         blocked(f"the request was answered HTTP {exchange.status}, not with a success to judge", by="GEN-06")
     return json_body(exchange)

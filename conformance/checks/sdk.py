@@ -37,13 +37,18 @@ SDK_DOCS = (
 )
 
 
-def _succeeded(sdk_result):
-    """The result of an SDK call that must succeed; a raise is this rule's failure."""
+def _succeeded(sdk_result, *, judges_auth: bool = False):
+    """The result of an SDK call that must succeed; a raise is this rule's failure, unless the gateway
+    refused the target's own key (AUTH-01's failure, which blocks the rule; ``judges_auth``: the rule
+    is about the SDK's auth itself, so the refusal is its failure)."""
     try:
         return sdk_result()
     except SDKCallFailed as failed:
+        if failed.exchange is not None and not judges_auth:
+            expect.key_accepted(failed.exchange)
         raise expect.fail(
             f"the google-genai SDK call failed with {failed.kind}",
+            failed.exchange,
             expected="the call to succeed, as against Google's endpoint",
             actual=str(failed)[:600],
         ) from None
@@ -115,11 +120,14 @@ def sdk_unknown_model_error():
     try:
         sdk_unknown_model_answer()
     except SDKCallFailed as failed:
+        if failed.exchange is not None:
+            expect.key_accepted(failed.exchange)
         error = failed.error
         if not isinstance(error, errors.ClientError) or error.code != 404 or not error.status:
             raise expect.fail(
                 "an unknown model did not raise ClientError(code=404, status=NOT_FOUND)",
                 expected="ClientError code=404 status='NOT_FOUND'",
+                exchange=failed.exchange,
                 actual=f"{failed.kind} code={getattr(error, 'code', None)!r} status={getattr(error, 'status', None)!r}",
                 details=(str(failed)[:400],),
             ) from None
@@ -137,7 +145,7 @@ def sdk_unknown_model_error():
 )
 def sdk_default_auth(sdk, target):
     if DEFAULT_AUTH in target.auth:
-        _has_text(_succeeded(sdk_default_auth_answer), "generate_content with the default auth")
+        _has_text(_succeeded(sdk_default_auth_answer, judges_auth=True), "generate_content with the default auth")
         return
     # Not declared: tried anyway, to say what it takes.
     try:

@@ -18,6 +18,8 @@ from conformance.outcomes import ResponseTooLarge
 EXCERPT = 600
 # Response headers worth showing as evidence (the rest is noise or could carry secrets).
 SHOWN_HEADERS = {"content-type", "content-length", "transfer-encoding", "retry-after", "x-request-id", "server", "via"}
+# The placeholders the run's redactor writes for the keys it knows (conformance/fixtures.py).
+KEY_PLACEHOLDERS = {"$WRONG_KEY": "wrong", "$RATE_LIMITED_KEY": "rate_limited", "$API_KEY": "given"}
 
 
 class NotJSON(ValueError):
@@ -53,6 +55,12 @@ class Exchange:
     @property
     def media_type(self) -> str:
         return self.content_type.split(";", 1)[0].strip().lower()
+
+    @property
+    def key_carried(self) -> str:
+        """Which key the request carried (given, wrong, rate_limited or missing), read from its redacted form."""
+        shown = self.url + " " + " ".join(value for _, value in self.request_headers)
+        return next((kind for placeholder, kind in KEY_PLACEHOLDERS.items() if placeholder in shown), "missing")
 
     @cached_property
     def json(self) -> Any:

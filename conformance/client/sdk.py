@@ -50,11 +50,12 @@ class SDKNotInstalled(RuntimeError):
 class SDKCallFailed(Exception):
     """The SDK raised; the message is redacted and names the call."""
 
-    def __init__(self, call: str, error: BaseException, message: str) -> None:
+    def __init__(self, call: str, error: BaseException, message: str, exchange: Exchange | None = None) -> None:
         super().__init__(f"{call} raised {type(error).__name__}: {message}")
         self.call = call
         self.error = error  # the original exception (checks read .code / .status of an APIError)
         self.kind = type(error).__name__
+        self.exchange = exchange  # the SDK's last request and what came back, when it got an answer
 
 
 def genai_version() -> str:
@@ -76,6 +77,7 @@ class SDK:
     # One genai.Client per configuration, kept alive: a collected Client closes its HTTP client.
     _clients: dict[tuple[str | None, bool], Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)  # recipes call it from several threads
+    _calls: threading.local = field(default_factory=threading.local)  # .exchanges: those of this thread's call
 
     def header_placement(self) -> str | None:
         """Where the key goes besides x-goog-api-key: None when the target reads the SDK's default."""
@@ -122,10 +124,11 @@ class SDK:
         # The SDK inflates a compressed body without a bound (a 200 KB gzip bomb took 1.2 GB): it gets
         # the body inflated here, within the target's cap, as the suite's own client does.
         transport = _Inflated(bounded_transport(*library), library[0], int(self.target.max_response_mb * 2**20))
-        return transport if self.evidence is None else _Recorded(transport, library[0], self._write_evidence)
+        return _Recorded(transport, library[0], self._recorded)
 
-    def _write_evidence(self, request: Any, response: Any, body: bytes, reads: list[tuple[float, int]]) -> None:
-        """The SDK's exchange, as the suite's client would have recorded it."""
+    def _recorded(self, request: Any, response: Any, body: bytes, reads: list[tuple[float, int]]) -> None:
+        """The SDK's exchange, as the suite's client would have recorded it: the evidence of a failed
+        call, and a recording of the run when evidence is kept."""
         url = str(request.url)
         path = urlparse(url).path.rsplit("/", 1)[-1]
         model, _, action = path.partition(":")
@@ -150,7 +153,9 @@ class SDK:
             elapsed=reads[-1][0] if reads else 0.0,
             reads=reads,
         )
-        self.evidence.write(exchange)
+        getattr(self._calls, "exchanges", []).append(exchange)
+        if self.evidence is not None:
+            self.evidence.write(exchange)
 
     def describe(self, call: str, api_version: str | None = "v1beta", default_auth_only: bool = False) -> str:
         """The call as a user would write it (for evidence)."""
@@ -168,6 +173,7 @@ class SDK:
         what = self.describe(call, **how)
         started = time.monotonic()
         result: Any = None
+        self._calls.exchanges = []
         try:
             with self.ledger.collecting() as recorded:  # by _record; the tokens come from the result
                 with until(started + self.target.timeouts.read, int(self.target.max_response_mb * 2**20)):
@@ -186,7 +192,8 @@ class SDK:
                 raise error.with_traceback(None) from None  # the gateway's failure, as the suite's own client says it
             if _replayed_nothing(self.target, error):
                 not_judged("the replay has no recording that answers the SDK's request")
-            raise SDKCallFailed(what, error, self.redactor.text(str(error))[:600]) from None
+            exchanges = self._calls.exchanges
+            raise SDKCallFailed(what, error, self.redactor.text(str(error))[:600], exchanges[-1] if exchanges else None) from None
         finally:
             tokens = _usage_tokens(result)
             if tokens and recorded:

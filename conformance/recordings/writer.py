@@ -74,7 +74,7 @@ def sidecar(exchange: Exchange, target: str, suite_version: str) -> dict[str, An
     except ValueError:
         request = {"unparsed": True}
     request = exchange.redactor.data(request)  # a body may carry anything, the key included
-    request["key"] = key_carried(exchange)
+    request["key"] = exchange.key_carried
     request["sha256"] = hashlib.sha256(exchange.request_body or b"").hexdigest()  # a replay answers exactly this request
     headers: dict[str, list[str]] = {}
     for name, value in exchange.redactor.headers(exchange.headers.multi_items()):
@@ -102,12 +102,3 @@ def sidecar(exchange: Exchange, target: str, suite_version: str) -> dict[str, An
         meta["event_times_s"] = [round(exchange.arrival(event.end), 4) for event in exchange.sse.chunk_events()]
     return meta
 
-
-# The placeholders the run's redactor writes for the keys it knows (conformance/fixtures.py).
-KEYS = {"$WRONG_KEY": "wrong", "$RATE_LIMITED_KEY": "rate_limited", "$API_KEY": "given"}
-
-
-def key_carried(exchange: Exchange) -> str:
-    """Which key the request carried (given, wrong, rate_limited or missing), read from its redacted form."""
-    shown = exchange.url + " " + " ".join(value for _, value in exchange.request_headers)
-    return next((kind for placeholder, kind in KEYS.items() if placeholder in shown), "missing")

@@ -17,8 +17,9 @@ FAULTS = (
     Fault(
         "rejects_x_goog_api_key",
         "Only Bearer/?key= are read, so the google-genai SDKs' x-goog-api-key header is ignored "
-        "(diegosouzapw/OmniRoute#7034, QuantumNous/new-api#1147).",
-        ("AUTH-01", "SDK-*"),
+        "(diegosouzapw/OmniRoute#7034, QuantumNous/new-api#1147). The SDK's other rules are blocked by "
+        "AUTH-01: with its key refused, they have nothing to judge.",
+        ("AUTH-01", "SDK-05"),
         ignores_placements=("x-goog-api-key",),
     ),
     Fault(
