@@ -55,5 +55,10 @@ def evidence_of(error: BaseException, redactor: Redactor) -> dict[str, Any]:
             evidence |= error.exchange.evidence()
         return evidence
     if isinstance(error, RequestTimedOut):
-        return {"summary": str(error), "request": error.curl, "latency": {"total_s": round(error.elapsed, 3)}}
+        return {
+            "summary": str(error),
+            "what": redactor.text(error.what),  # what never answered: the same for every check that waited on it
+            "request": error.curl,
+            "latency": {"total_s": round(error.elapsed, 3)},
+        }
     return {"summary": str(error).splitlines()[0] if str(error) else type(error).__name__}

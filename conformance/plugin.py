@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -574,6 +575,13 @@ def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -
     cells.insert(1, f"<td>{info.get('rule', '')}</td>")
     cells.insert(2, f"<td>{info.get('level', '')}</td>")
     cells.insert(3, f"<td>{info.get('target', '')}</td>")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -> None:
+    """A skip's reason as plain text, not the (file, line, reason) tuple pytest keeps."""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        data[:] = [escape(results.skip_reason(report))]
 
 
 def keyless_targets(document: dict[str, Any]) -> dict[str, str]:

@@ -56,10 +56,10 @@ def test_junit_carries_rule_level_and_target(clean):
     assert properties.keys() >= {"rule", "level", "target"}
 
 
-def test_the_html_report_opens_with_the_matrix_and_levels(clean):
+def test_the_html_report_opens_with_the_verdict_then_the_matrix_and_levels(clean):
     html = (clean.report_dir / "report.html").read_text()
-    assert "Conformance matrix" in html and "<h3>Levels</h3>" in html
-    assert "<th>core</th><td class='gc-level-reached'" in html
+    assert html.index("Conformant at every level it claims") < html.index("Conformance matrix") < html.index("<h2>Levels</h2>")
+    assert "<th>core</th><td class='gc-cell-pass'>reached</td>" in html
 
 
 def test_verify_rejects_an_edited_certificate(clean, tmp_path):

@@ -26,6 +26,7 @@ from conformance import __version__
 from conformance.levels import LEVELS, is_reached
 from conformance.outcomes import SEVERITY, Outcome, SkipKind
 from conformance.report.signing import signed_by
+from conformance.report.verdict import claimed_levels
 from conformance.rules import load_all_rules
 from conformance.schemas import validate
 from conformance.vocabulary import FEATURES
@@ -149,12 +150,17 @@ def evidence_digest(folder: Path) -> str:
 
 
 def badge(certificate: dict[str, Any]) -> str:
-    """A shields-style SVG: the levels reached, green when core is reached."""
-    reached = [level["name"] for level in certificate["levels"] if is_reached(level["result"])]
-    core = next((level for level in certificate["levels"] if level["name"] == "core"), None)
-    ok = core is not None and is_reached(core["result"])
-    label, value = "gemini conformance", " · ".join(reached) if ok else "core not reached"
-    colour = "#2e7d32" if ok else "#c62828"
+    """A shields-style SVG saying what the report's verdict says: the levels reached, green when every
+    claimed level is, amber with the ones missed when core is but others are not, red without core."""
+    levels = {level["name"]: level for level in certificate["levels"]}
+    reached, missed = claimed_levels(levels)
+    label = "gemini conformance"
+    if "core" not in reached:
+        value, colour = "not conformant: core not reached", "#c62828"
+    elif missed:
+        value, colour = f"{' · '.join(reached)} (not {', '.join(missed)})", "#a15c00"
+    else:
+        value, colour = " · ".join(reached), "#2e7d32"
     left, right = 7 * len(label) + 12, 7 * len(value) + 12
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + right}" height="20" role="img" '

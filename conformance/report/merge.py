@@ -11,7 +11,7 @@ from typing import Any
 from conformance.report import certificate, html, results
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Gemini gateway conformance</title></head>
-<body style="font-family:sans-serif"><h1>Gemini gateway conformance</h1>{body}</body></html>
+<body style="font-family:Helvetica,Arial,sans-serif;margin:8px 16px"><h1>Gemini gateway conformance</h1>{body}</body></html>
 """
 
 

@@ -246,6 +246,12 @@ def _shown_path(path: str) -> str:
         return Path(path).name
 
 
+def skip_reason(report: pytest.TestReport) -> str:
+    """Why a check was skipped, from the (file, line, "Skipped: reason") pytest keeps (the prefix is
+    the skip's own class name where it has one)."""
+    return re.sub(r"^(Skipped|NoKey|NotApplicable|Blocked|ModelDecided): ", "", str(report.longrepr[2]))
+
+
 def _message(report: pytest.TestReport) -> str:
     if report.passed:
         return ""
@@ -253,8 +259,8 @@ def _message(report: pytest.TestReport) -> str:
     if wasxfail:
         return str(wasxfail)
     longrepr = report.longrepr
-    if isinstance(longrepr, tuple):  # skip: (file, line, "Skipped: reason", or the skip's own class name)
-        return re.sub(r"^(Skipped|NoKey|NotApplicable|Blocked|ModelDecided): ", "", str(longrepr[2]))
+    if isinstance(longrepr, tuple):
+        return skip_reason(report)
     lines = str(longrepr).splitlines() or [""]
     rendered = getattr(report, "conformance", {}).get("rule") == lines[0].split(" ", 1)[0]
     return lines[1] if rendered and len(lines) > 1 else lines[-1]
