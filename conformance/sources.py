@@ -1,8 +1,9 @@
 """The documents a rule may cite.
 
 Every rule names where its expectation comes from: one of the four seed gateways' public docs, or
-the Google Gemini API reference compiled in ``shared/reference``. Citing through these constants
-(rather than free text) keeps citations checkable: a self-test verifies that each file exists.
+the Google Gemini API reference compiled in ``shared/reference``, both carried in
+``conformance/documents``. Citing through these constants (rather than free text) keeps citations
+checkable: a self-test finds each cited section's passage, which the report shows beside a failure.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    path: str  # relative to the shared/ folder beside the repo
+    path: str  # relative to shared/ and to conformance/documents/, which carries a copy
     title: str
 
     def at(self, section: str) -> Source:

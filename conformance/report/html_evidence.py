@@ -11,6 +11,8 @@ import re
 from html import escape
 from typing import Any
 
+from conformance.documents import passage
+
 # A JSON token in text json.dumps wrote (then escaped): a key, a string, a number or a literal.
 JSON_TOKEN = re.compile(r'(&quot;(?:[^&]|&(?!quot;))*?&quot;)(\s*:)?|\b(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\b|\b(true|false|null)\b')
 
@@ -92,13 +94,16 @@ def _token(match: re.Match) -> str:
 
 
 def _sources(sources: list[str]) -> str:
-    """Each source as its document's title and section (the file it is in as the hover text)."""
+    """Each source as its document's title and section (the file it is in as the hover text), with
+    the passage it cites, folded (the documents travel with the suite: conformance/documents)."""
     items = []
     for source in sources:
         document, _, section = source.partition("), ")
         path, _, title = document.partition(" (")
         if not section:  # a free-text source (a pull request, an issue)
             items.append(f"<li>{escape(source)}</li>")
-        else:
-            items.append(f"<li><span title='{escape(path)}'>{escape(title)}</span> · {escape(section)}</li>")
+            continue
+        cited = passage(path, section)
+        quote = f"<details><summary>what it says</summary><pre class='gc-code'>{escape(cited)}</pre></details>" if cited else ""
+        items.append(f"<li><span title='{escape(path)}'>{escape(title)}</span> · {escape(section)}{quote}</li>")
     return f"<div class='gc-label'>source</div><ul class='gc-sources'>{''.join(items)}</ul>" if items else ""
