@@ -52,7 +52,7 @@ TARGETS = {
     "core_streaming_calls": 30,  # billable calls for levels core + streaming on a real target
     "core_streaming_tokens": 20_000,
     "parse_validate_ratio": 3.0,  # parse + validate the 1000-chunk stream vs json.loads
-    "ten_targets_ratio": 2.0,  # ten targets at 1000 ms, serial, vs one target alone
+    "ten_targets_ratio": 2.0,  # ten targets at 1000 ms, serial and with -n, vs one target alone
     "hostile_peak_mb": 400,  # the run's peak memory against every hostile gateway
 }
 MANY_TARGETS, MANY_LATENCY_MS, MANY_WORKERS = 10, 1000, (1, 2)
@@ -285,7 +285,7 @@ def main() -> int:
         "core_streaming_tokens": spend["core_streaming"]["tokens"] <= TARGETS["core_streaming_tokens"],
         # The target is on the stream; the 5 MB image's ratio is shown beside it (see the README).
         "parse_validate_overhead": overhead["sse_1000_chunks"]["ratio"] <= TARGETS["parse_validate_ratio"],
-        "ten_targets_one_critical_path": many[0]["ratio"] <= TARGETS["ten_targets_ratio"],
+        "ten_targets_one_critical_path": all(run["ratio"] <= TARGETS["ten_targets_ratio"] for run in many),
         "hostile_peak_memory": hostile["peak_mb"] <= TARGETS["hostile_peak_mb"],
     }
     result = {

@@ -196,7 +196,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     are fetched once. xdist groups by an "@group" suffix it writes into node ids, which pytest 9.2 no
     longer lets a plugin change: each target's checks were spread over the workers, and each worker
     fetched the target's responses again (twice the bill with -n 2). The target is read from the
-    check's own id instead, on every pytest the project allows."""
+    check's own id instead, on every pytest the project allows. Each worker is given its targets
+    all at once, as ``targets_by_worker`` says, so it knows them from its collection on and fetches
+    them side by side, as a serial run does: ten slow targets over two workers cost about one
+    critical path, not five."""
     if config.getoption("dist") != "loadgroup" or not targets_of(config):
         return None  # not a conformance run: xdist schedules as it would
     from xdist.scheduler import LoadScopeScheduling
@@ -207,7 +210,29 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         def _split_scope(self, nodeid: str) -> str:
             return target_in(nodeid, names) or nodeid
 
+        def schedule(self) -> None:
+            if self.collection is not None or not self._check_nodes_have_same_collection():
+                return super().schedule()
+            self.collection = list(next(iter(self.registered_collections.values())))
+            workers = {node.gateway.id: node for node in self.nodes}
+            for worker, scopes in enumerate(targets_by_worker(self.collection, names, len(workers))):
+                node = workers[f"gw{worker}"]
+                for scope in scopes:
+                    unit = {nodeid: False for nodeid in self.collection if self._split_scope(nodeid) == scope}
+                    self.assigned_work.setdefault(node, {})[scope] = unit
+                    node.send_runtest_some([self.registered_collections[node].index(nodeid) for nodeid in unit])
+            for node in self.nodes:
+                node.shutdown()  # it has all its work: it ends when that is done
+
     return ByTarget(config, log)
+
+
+def targets_by_worker(nodeids: list[str], names: list[str], workers: int) -> list[list[str]]:
+    """Which targets (scopes: a check without a target is a scope of its own) each xdist worker runs:
+    in order of first appearance, dealt round. The controller schedules by it and each worker reads
+    its own share from its collection, which is the controller's."""
+    scopes = list(dict.fromkeys(target_in(nodeid, names) or nodeid for nodeid in nodeids))
+    return [scopes[worker::workers] for worker in range(workers)]
 
 
 def target_in(nodeid: str, names: list[str]) -> str | None:
@@ -317,11 +342,24 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             if rule is not None and target is not None and not any(why_not_run(item)):
                 wanted.setdefault(target.name, []).append((rule.reads, item.callspec.params))  # type: ignore[attr-defined]
     config.stash[_plan] = {name: plan(checks) for name, checks in wanted.items()}
-    if not hasattr(config, "workerinput"):
-        # One process runs every target: those that wait on the network fetch side by side from now.
-        from conformance.session import waits_on_the_network
+    # Every target this process runs that waits on the network fetches side by side from now.
+    from conformance.session import waits_on_the_network
 
-        fleet_of(config).open_ahead([t for t in _targets_in_order(session.items) if t.name in wanted and waits_on_the_network(t)])
+    mine = _targets_of_this_process(session)
+    fleet_of(config).open_ahead([t for t in _targets_in_order(session.items) if t.name in wanted and t.name in mine and waits_on_the_network(t)])
+
+
+def _targets_of_this_process(session: pytest.Session) -> set[str]:
+    """All targets when this process runs every check; a worker's share when targets are dealt to
+    workers (pytest_xdist_make_scheduler); none when checks are handed out one by one."""
+    names = sorted(targets_of(session.config), key=len, reverse=True)
+    workerinput = getattr(session.config, "workerinput", None)
+    if workerinput is None:
+        return set(names)
+    if workerinput.get("conformance_dist") != "loadgroup":
+        return set()
+    worker = int(workerinput["workerid"].removeprefix("gw"))
+    return set(targets_by_worker([item.nodeid for item in session.items], names, workerinput["workercount"])[worker])
 
 
 def _targets_in_order(items: list[pytest.Item]) -> list[Target]:
