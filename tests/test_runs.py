@@ -238,3 +238,10 @@ def test_googles_own_wrong_key_answer_passes_the_auth_rule():
                      body=json.dumps({"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}}).encode())
     with pytest.raises(AssertionError, match="API_KEY_INVALID"):
         expect.auth_failure(plain, (401, 403, 400))
+
+
+def test_targets_are_dealt_to_workers_in_order_so_each_worker_knows_its_own_from_collection():
+    from conformance.plugin import targets_by_worker
+
+    ids = [f"conformance/checks/x.py::check[{name}]" for name in ("a", "b-x", "c", "a", "d", "b-x")] + ["x.py::untargeted"]
+    assert targets_by_worker(ids, ["b-x", "a", "c", "d"], 2) == [["a", "c", "x.py::untargeted"], ["b-x", "d"]]
