@@ -301,6 +301,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: Any):
+    """A check's test id leads with its rule: ``conformance/checks/auth.py::AUTH-01_declared_auth_accepted[local-bearer]``,
+    in the terminal, the short summary, JUnit and results.json alike, and as typed to run it again."""
+    made = yield
+    rule = rule_of(obj)
+    if rule is not None and made:
+        for item in made if isinstance(made, list) else [made]:
+            if isinstance(item, pytest.Function):
+                item.name = f"{rule.id}_{item.name}"
+                item._nodeid = f"{item.parent.nodeid}::{item.name}"  # as pytest builds it: the parent's, then the name
+                item.keywords[item.name] = True
+    return made
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every recipe a check reads can be matched to the check's parameters; --level keeps the checks
     of the chosen levels' areas (a cheaper run certifies only those)."""
@@ -313,7 +328,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             missing = unmatched(read, params)
             if missing:
                 raise pytest.UsageError(
-                    f"check {item.name} ({rule.id}) reads recipe {read.name}, which takes {', '.join(missing)} "
+                    f"check {item.name} reads recipe {read.name}, which takes {', '.join(missing)} "
                     "from its reader, but the check is not parametrized by it"
                 )
     chosen = config.getoption("level")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.catalogue import markdown
 from conformance import documents
+from conformance.catalogue import markdown
 from conformance.documents import passage, read
 from conformance.rules import load_all_rules
 from conformance.sources import DOCUMENTS, Source

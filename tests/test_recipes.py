@@ -173,7 +173,7 @@ def test_a_check_reading_a_recipe_it_cannot_parametrize_is_a_collection_error(tm
     # The plugin named with -p: the checkout's conftest.py does not reach a file outside it.
     run = run_suite(tmp_path, targets, "-p", "conformance.plugin", "-p", "conformance.fixtures", "--target", "local", str(checks / "test_unmatched.py"))
     assert run.returncode == 4, run.stdout[-2000:] + run.stderr[-2000:]
-    assert "check forgot_its_case[local] (ZZZ-01) reads recipe rejection, which takes case" in run.stderr
+    assert "check ZZZ-01_forgot_its_case[local] reads recipe rejection, which takes case" in run.stderr
 
 
 def test_one_check_sends_only_the_requests_it_reads(tmp_path):

@@ -161,8 +161,8 @@ def test_baseline_fails_only_on_regressions(clean, broken, tmp_path):
     regressed = run_suite(tmp_path / "regressed", {"targets": {"local": BROKEN_STREAM}}, "--target", "local", baseline)
     assert regressed.returncode == pytest.ExitCode.TESTS_FAILED
     comparison = json.loads((regressed.report_dir / "results.json").read_text())["baseline"]
-    assert comparison["regressions"] == ["conformance/checks/streaming.py::event_stream_content_type[local]"]
-    assert "regression: conformance/checks/streaming.py::event_stream_content_type[local]" in regressed.stdout
+    assert comparison["regressions"] == ["conformance/checks/streaming.py::STREAM-01_event_stream_content_type[local]"]
+    assert "regression: conformance/checks/streaming.py::STREAM-01_event_stream_content_type[local]" in regressed.stdout
     # Known failures that were already failing last night don't fail the night.
     still = run_suite(tmp_path / "still", {"targets": {"broken": BROKEN_STREAM}}, "--target", "broken",
                       f"--baseline={broken.report_dir / 'results.json'}")
