@@ -50,6 +50,7 @@ def evidence_of(error: BaseException, redactor: Redactor) -> dict[str, Any]:
             "path": error.path,
             "expected": _show(error.expected, redactor) if error.expected is not None else None,
             "actual": _show(error.actual, redactor) if error.actual is not None else None,
+            "details": [_show(detail, redactor) for detail in error.details],  # e.g. every difference beside the first
         }
         if error.exchange is not None:
             evidence |= error.exchange.evidence()

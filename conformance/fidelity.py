@@ -17,6 +17,7 @@ from typing import Any
 from conformance import expect
 from conformance.client.exchange import Exchange
 from conformance.client.http import GeminiClient
+from conformance.client.redact import Redactor
 from conformance.recipes import bodies
 from conformance.reference.wire import FREE_FORM_FIELDS, camel_case, camel_case_keys
 from conformance.targets import Target
@@ -27,6 +28,10 @@ STREAMED = "streamGenerateContent"
 COUNTED = "countTokens"
 # A longer string is shown by its length and digest: an 8 MB image does not belong in a report.
 SHOWN_CHARS = 80
+# Differences listed in a failure beside the first (the count says how many there were in all).
+LISTED_DIFFERENCES = 40
+
+Difference = tuple[str, Any, Any]  # (JSON path, as expected, as found)
 
 
 @dataclass
@@ -64,27 +69,28 @@ class Probe:
         """(where, client's event, upstream's event), after checking the status and the count."""
         upstream = self.upstream
         if self.exchange.status != upstream.status:
-            raise self.failure("the HTTP status", "$status", upstream.status, self.exchange.status)
+            raise self.failure("the HTTP status", [("$status", upstream.status, self.exchange.status)])
         client, sent = self.client_events(), [event.body for event in upstream.sent]
         if len(client) != len(sent):
-            raise self.failure("the number of stream events", "$", f"{len(sent)} events", f"{len(client)} events")
+            raise self.failure("the number of stream events", [("$", f"{len(sent)} events", f"{len(client)} events")])
         for index, (ours, theirs) in enumerate(zip(client, sent)):
             yield (f"$chunk[{index}]" if self.streamed else "$"), ours, theirs
 
-    def same(self, what: str, upstream_value: Any, client_value: Any, at: str) -> None:
-        """The client's value is the upstream's, exactly (the first difference is reported)."""
-        difference = first_difference(upstream_value, client_value, at)
-        if difference:
-            raise self.failure(what, *difference)
+    def differences(self, part: Callable[[Any], Any]) -> list[Difference]:
+        """Every difference between ``part`` of each event the client got and of the upstream's."""
+        return [found for at, client, upstream in self.pairs() for found in differences(part(upstream), part(client), at)]
 
-    def failure(self, what: str, path: str, upstream_value: Any, client_value: Any) -> AssertionError:
+    def failure(self, what: str, found: list[Difference]) -> AssertionError:
+        """The failure naming every difference found: the first as the evidence, each one listed."""
         mode = "stream" if self.streamed else "response"
+        path, upstream_value, client_value = found[0]
         return expect.fail(
-            f"{what} differs from what the upstream sent ({self.scenario} {mode}) at {path}",
+            f"{what} differs from what the upstream sent ({self.scenario} {mode}) at {path}" + more(found),
             self.exchange,
             path=path,
-            expected=f"as the upstream sent it: {shown(upstream_value)}",
-            actual=shown(client_value),
+            expected=f"as the upstream sent it: {shown(upstream_value, self.exchange.redactor)}",
+            actual=shown(client_value, self.exchange.redactor),
+            details=listed(found, "the upstream sent", "the client got", self.exchange.redactor),
         )
 
 
@@ -113,30 +119,37 @@ def send_probe(
     return Probe(scenario, sent, exchange, upstream.recorded(mark), upstream.base_url)
 
 
-def first_difference(expected: Any, actual: Any, at: str = "$", *, extra_ok: bool = False) -> tuple[str, Any, Any] | None:
-    """Where ``actual`` first differs from ``expected``: (path, expected, actual), or None.
+def differences(expected: Any, actual: Any, at: str = "$", *, extra_ok: bool = False) -> list[Difference]:
+    """Every place ``actual`` differs from ``expected``, in document order: a key dropped, added or
+    changed, a list of another length (its items are then not compared one by one).
 
     With ``extra_ok``, keys only ``actual`` has are allowed (``expected`` need only be contained)."""
     if isinstance(expected, dict) and isinstance(actual, dict):
-        for key, value in expected.items():
-            if key not in actual:
-                return f"{at}.{key}", value, "(missing)"
-            found = first_difference(value, actual[key], f"{at}.{key}", extra_ok=extra_ok)
-            if found:
-                return found
-        added = [key for key in actual if key not in expected]
-        return (f"{at}.{added[0]}", "(absent)", actual[added[0]]) if added and not extra_ok else None
+        found = [
+            difference
+            for key, value in expected.items()
+            for difference in ([(f"{at}.{key}", value, "(missing)")] if key not in actual else differences(value, actual[key], f"{at}.{key}", extra_ok=extra_ok))
+        ]
+        return found + ([] if extra_ok else [(f"{at}.{key}", "(absent)", actual[key]) for key in actual if key not in expected])
     if isinstance(expected, list) and isinstance(actual, list):
         if len(expected) != len(actual):
-            return at, f"{len(expected)} items", f"{len(actual)} items"
-        for index, (one, other) in enumerate(zip(expected, actual)):
-            found = first_difference(one, other, f"{at}[{index}]", extra_ok=extra_ok)
-            if found:
-                return found
-        return None
+            return [(at, f"{len(expected)} items", f"{len(actual)} items")]
+        return [d for index, (one, other) in enumerate(zip(expected, actual)) for d in differences(one, other, f"{at}[{index}]", extra_ok=extra_ok)]
     if type(expected) is not type(actual) or expected != actual:
-        return at, expected, actual
-    return None
+        return [(at, expected, actual)]
+    return []
+
+
+def more(found: list[Difference]) -> str:
+    return f" (and {len(found) - 1} more difference(s), listed)" if len(found) > 1 else ""
+
+
+def listed(found: list[Difference], expected_side: str, actual_side: str, redactor: Redactor) -> tuple[str, ...]:
+    """Each difference as one line, for the failure's details (the first LISTED_DIFFERENCES)."""
+    lines = tuple(
+        f"{path}: {expected_side} {shown(one, redactor)}, {actual_side} {shown(other, redactor)}" for path, one, other in found[:LISTED_DIFFERENCES]
+    )
+    return lines + ((f"... {len(found) - LISTED_DIFFERENCES} more",) if len(found) > LISTED_DIFFERENCES else ())
 
 
 def normalized(body: Any) -> Any:
@@ -166,7 +179,9 @@ def contains(text: str, record: Recorded) -> list[str]:
     return places
 
 
-def shown(value: Any) -> Any:
+def shown(value: Any, redactor: Redactor) -> Any:
+    """A value as a failure shows it: redacted, then cut (a cut must never fall inside a key)."""
+    value = redactor.data(value)
     if isinstance(value, str) and len(value) > SHOWN_CHARS:
         digest = hashlib.sha256(value.encode()).hexdigest()[:12]
         return f"{value[:24]!r}... ({len(value)} chars, sha256 {digest})"

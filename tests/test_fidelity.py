@@ -84,6 +84,28 @@ def test_relay_fault_breaks_exactly_its_rules(relay_run, fault):
     assert_breaks_exactly(relay_run, f"relay-fault-{fault}", fault, RELAY_FAULTS[fault].breaks)
 
 
+def test_a_relay_that_changes_several_things_is_named_for_every_one(relay_run):
+    """Fidelity rules report every difference with its JSON path, not only the first."""
+    evidence = {r["rule"]: r["evidence"] for r in relay_run.records_of("relay-fault-rebuilds_request") if r["rule"] in ("FID-12", "FID-14")}
+    dropped = [line.split(":")[0] for line in evidence["FID-12"]["details"]]
+    injected = [line.split(":")[0] for line in evidence["FID-14"]["details"]]
+    assert dropped == ["$.safetySettings", "$.generationConfig.topP", "$.generationConfig.topK"], evidence["FID-12"]
+    assert injected == ["$.generationConfig.temperature", "$.generationConfig.topP", "$.generationConfig.topK", "$.systemInstruction"]
+    assert "(and 3 more difference(s), listed)" in evidence["FID-14"]["summary"]
+
+
+def test_differences_are_all_found_in_document_order():
+    from conformance.fidelity import differences
+
+    sent = {"a": 1, "b": {"c": [1, 2], "d": "x"}, "e": [1]}
+    got = {"a": 2, "b": {"c": [1, 3], "z": 0}, "e": [1, 2], "new": True}
+    assert differences(sent, got) == [
+        ("$.a", 1, 2), ("$.b.c[1]", 2, 3), ("$.b.d", "x", "(missing)"), ("$.b.z", "(absent)", 0),
+        ("$.e", "1 items", "2 items"), ("$.new", "(absent)", True),
+    ]
+    assert differences(sent, got, extra_ok=True) == [("$.a", 1, 2), ("$.b.c[1]", 2, 3), ("$.b.d", "x", "(missing)"), ("$.e", "1 items", "2 items")]
+
+
 # --- A real gateway declaring its upstream -------------------------------------------------------
 
 

@@ -29,8 +29,10 @@ from conformance import expect
 from conformance.fidelity import (
     COUNTED,
     contains,
+    differences,
     doubled_fields,
-    first_difference,
+    listed,
+    more,
     normalized,
 )
 from conformance.recipes.fidelity import (
@@ -72,10 +74,12 @@ def _finish_reasons(response) -> list:
 
 
 def _same_events(probes, what: str, part) -> None:
-    """For each probe, every event's `part` (a projection) is the upstream's."""
+    """For each probe, every event's `part` (a projection) is the upstream's; the first probe that
+    differs fails with every difference it shows."""
     for probe in probes:
-        for at, client, upstream in probe.pairs():
-            probe.same(what, part(upstream), part(client), at)
+        found = probe.differences(part)
+        if found:
+            raise probe.failure(what, found)
 
 
 @rule(
@@ -169,7 +173,7 @@ def _stream_fails_visibly(probe) -> None:
     chunks = [event for event in client if "error" not in event]
     finished = [index for index, chunk in enumerate(chunks) if any(_finish_reasons(chunk))]
     if len(chunks) > len([event for event in sent if "error" not in event]) or finished:
-        raise probe.failure("the failed stream", f"$chunk[{(finished or [len(chunks) - 1])[0]}]", sent, client)
+        raise probe.failure("the failed stream", [(f"$chunk[{(finished or [len(chunks) - 1])[0]}]", sent, client)])
     if len(chunks) == len(client) and not probe.exchange.transport_error and probe.exchange.status == 200:
         raise expect.fail(
             f"the upstream's {probe.scenario.replace('_', ' ')} reached the client as a cleanly ended stream",
@@ -216,7 +220,7 @@ def events_relayed_promptly():
     sent = [event.at_s for event in probe.upstream.sent]
     arrived = [probe.exchange.arrival(event.end) for event in probe.exchange.sse.chunk_events()]
     if len(arrived) != len(sent):
-        raise probe.failure("the number of stream events", "$", f"{len(sent)} events", f"{len(arrived)} events")
+        raise probe.failure("the number of stream events", [("$", f"{len(sent)} events", f"{len(arrived)} events")])
     lag, spread = arrived[0] - sent[0], arrived[-1] - arrived[0]
     if lag > PROMPT_S or spread < (sent[-1] - sent[0]) - PROMPT_S:
         raise expect.fail(
@@ -249,15 +253,16 @@ def _received(probe):
 
 
 def _forwarded(probe, received, *, exact: bool) -> None:
-    difference = first_difference(normalized(probe.sent), normalized(received), extra_ok=not exact)
-    if difference:
-        path, sent, got = difference
+    found = differences(normalized(probe.sent), normalized(received), extra_ok=not exact)
+    if found:
+        path, sent, got = found[0]
         raise expect.fail(
-            f"the upstream did not receive the request as the client sent it, at {path}",
+            f"the upstream did not receive the request as the client sent it, at {path}" + more(found),
             probe.exchange,
             path=path,
             expected=f"as the client sent it: {sent!r}" if sent != "(absent)" else "nothing the client did not send",
             actual=f"the upstream received {got!r}",
+            details=listed(found, "the client sent", "the upstream received", probe.exchange.redactor),
         )
 
 
@@ -327,8 +332,7 @@ def count_tokens_relayed_as_such():
             expected="POST ...:countTokens upstream",
             actual=f"{probe.upstream.method} {probe.upstream.path}",
         )
-    for at, client, upstream in probe.pairs():
-        probe.same("the countTokens answer", upstream, client, at)
+    _same_events([probe], "the countTokens answer", lambda body: body)
 
 
 @rule(

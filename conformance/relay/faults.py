@@ -139,6 +139,19 @@ def camel_copies(action: str, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def rebuilt(action: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The request rebuilt from the relay's own model of it: a null systemInstruction where the client
+    sent none, its safetySettings left out, its sampling defaults filled in."""
+    if action in ("generateContent", "streamGenerateContent"):
+        if "systemInstruction" not in body and "system_instruction" not in body:
+            body["systemInstruction"] = None
+        body.pop("safetySettings", None)
+        config = body.get("generationConfig")
+        if isinstance(config, dict):
+            config.update({"temperature": config.get("temperature", 1.0), "topP": 0.95, "topK": 40})
+    return body
+
+
 FAKE_STOP = {"candidates": [{"content": {"parts": [], "role": "model"}, "finishReason": "STOP", "index": 0}]}
 
 
@@ -221,6 +234,14 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "Top-level safetySettings are not forwarded (BerriAI/litellm#12671; bugs F22).",
             ("FID-12",),
             rewrite_request=without_keys("safetySettings"),
+        ),
+        RelayFault(
+            "rebuilds_request",
+            "The request is rebuilt from the relay's own model of it: systemInstruction: null injected, "
+            "safetySettings dropped, topP/topK defaults filled in (issue-tracker reports of relays that send "
+            "null fields and their own sampling defaults; bugs F22, F23). Every change is named, not only the first.",
+            ("FID-12", "FID-14"),
+            rewrite_request=rebuilt,
         ),
         RelayFault(
             "adds_camel_case_copies",

@@ -26,6 +26,8 @@ def evidence_html(evidence: dict[str, Any] | None, record: dict[str, Any]) -> st
         if evidence.get(key) not in (None, "", "None")
     ]
     parts = ["<dl class='gc-facts'>", *(f"<dt>{label}</dt><dd><code>{escape(str(value))}</code></dd>" for label, value in facts), "</dl>"]
+    if evidence.get("details"):
+        parts.append(f"<div class='gc-label'>also</div><ul class='gc-details'>{''.join(f'<li><code>{escape(d)}</code></li>' for d in evidence['details'])}</ul>")
     if evidence.get("request"):
         parts.append(_curl(evidence["request"]))
     if evidence.get("status") is not None:
