@@ -1,6 +1,7 @@
 """API versions and base URLs: /v1 as google-genai 3.x calls it, and a wrong path prefix failing loudly.
 
-VER-01 generateContent is served under /v1 too (google-genai 3.x's default) (SHOULD)
+VER-01 generateContent is served under /v1 too (google-genai 3.x's default): it answers as /v1beta does
+       (a catch-all's 200 for any path is not serving /v1) (SHOULD)
 VER-02 a wrong path prefix before the version is a JSON 404, not the API or a 200 page (SHOULD)
 
 A base URL may carry a path prefix (https://host/gemini): the client keeps it in every request, and
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from conformance import expect
 from conformance.checks.actions import json_not_found
+from conformance.recipes.common import text_response
 from conformance.recipes.versions import v1_answer, wrong_prefix_answer
 from conformance.rules import GENERATE, SHOULD, rule
 from conformance.sources import GATEWAY_BUGS, GEMINI_API, TOKENSMART
@@ -22,19 +24,33 @@ SUCCESS = range(200, 300)
 @rule(
     "VER-01",
     SHOULD,
-    "generateContent is served under /v1 as well as /v1beta (google-genai 3.x calls /v1 by default)",
+    "generateContent is served under /v1 as well as /v1beta (google-genai 3.x calls /v1 by default): it "
+    "answers as /v1beta does, the same kind of JSON with the same top-level fields",
     source=(
         GEMINI_API.at("§1 v1 has the same generative RPCs; §7 API version: 3.x defaults to v1; §9 rule 1"),
         TOKENSMART.at("Using Google's official SDK: change one baseUrl line"),
     ),
     needs=GENERATE,
-    reads=v1_answer,
+    reads=(v1_answer, text_response),
 )
 def v1_served():
-    # Served is all this rule asks; the answer's shape is GEN-01's (and SDK-06's) business.
-    exchange = v1_answer()
+    # A 2xx will do (that it is exactly 200 is GEN-06's), and the answer's shape is GEN-01's: this rule
+    # asks that /v1 be the API, answering as /v1beta does, not a catch-all's 200 for any path.
+    exchange, v1beta = v1_answer(), text_response()
     expect.status_in(exchange, SUCCESS)
-    expect.json_body(exchange)
+    served, answered = _fields(expect.json_body(exchange)), _fields(v1beta.json if v1beta.is_json else None)
+    if served != answered:
+        raise expect.fail(
+            "the /v1 answer is not the API's: it does not answer as /v1beta does",
+            exchange,
+            expected=f"as /v1beta answers: {answered}",
+            actual=served,
+        )
+
+
+def _fields(body) -> str:
+    """What kind of JSON an answer is: an object's top-level fields, or the type's name."""
+    return f"an object with {sorted(body)}" if isinstance(body, dict) else f"a JSON {type(body).__name__}"
 
 
 @rule(
