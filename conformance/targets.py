@@ -62,6 +62,11 @@ class ReferenceSpec:
     replay: str | None = None  # serve these recordings instead (conformance/reference/replay.py)
 
 
+# The long-silence scenario's wait before its first byte: longer than the read timeouts proxies in
+# front of gateways commonly use (30 s and 60 s), so a gateway that gives up at either fails FID-11.
+DEFAULT_SILENCE_S = 75.0
+
+
 @dataclass(frozen=True, slots=True)
 class UpstreamSpec:
     """The scripted upstream a relaying gateway is pointed at, for the fidelity checks.
@@ -73,7 +78,7 @@ class UpstreamSpec:
     port: int = 0
     host: str = "127.0.0.1"
     url: str | None = None
-    silence_s: float = 30.0  # the long-silence scenario's wait before its first byte
+    silence_s: float = DEFAULT_SILENCE_S  # the long-silence scenario's wait before its first byte
 
     def key(self) -> str | None:
         return os.environ.get(self.key_env)

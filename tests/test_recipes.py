@@ -256,3 +256,10 @@ def test_a_check_waits_for_a_stuck_recipe_only_so_long(counting):
         responses.fetched(stuck, {})
     release.set()
     responses.close()
+
+
+def test_a_response_long_by_design_is_planned_first():
+    from conformance.recipes.engine import plan, recipe
+
+    quick, slow = recipe(lambda client: None, name="quick"), recipe(lambda client: None, name="slow", first=True)
+    assert [planned.name for planned, _ in plan([((quick,), {}), ((slow, quick), {})])] == ["slow", "quick"]

@@ -31,7 +31,9 @@ fixes such a parameter under a name of its own (a parameter with a default keeps
 and ``recipe(fetch, name=..., each=[{"text": t} for t in TEXTS])`` makes one response per set of
 parameters, fetched side by side, read as a list. A response whose timing a check judges is fetched
 ``alone=True``: while nothing else of the target is in flight, since the suite's own load (the
-reference gateways run in its process) would otherwise show in the timing.
+reference gateways run in its process) would otherwise show in the timing. A response that takes
+long by design (a scripted minute of silence) is fetched ``first=True``: before anything else, so
+the run lasts about as long as it, not as long as everything before it plus it.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Recipe:
     context: tuple[str, ...]  # what it needs of the target's session (CONTEXT)
     each: tuple[tuple[tuple[str, Any], ...], ...] | None = None  # one response per set of parameters
     alone: bool = False  # fetched while no other response of the target is in flight
+    first: bool = False  # a long wait by design: fetched before any other response of the target
 
     def __call__(self) -> Any:
         """The response, as the check being run reads it (waits for it; raises what fetching raised)."""
@@ -101,6 +104,7 @@ def recipe(
     name: str | None = None,
     each: Iterable[Mapping[str, Any]] | None = None,
     alone: bool = False,
+    first: bool = False,
     **fixed: Any,
 ) -> Any:
     """Make ``fetch`` a recipe (named after it, or ``name``): as a decorator, or called with the
@@ -120,6 +124,7 @@ def recipe(
             tuple(p for p in parameters if p in CONTEXT),
             variants,
             alone,
+            first,
         )
         hash((made.key({}), variants))  # parameters must be hashable: they tell responses apart
         return made
@@ -137,8 +142,8 @@ def unmatched(recipe: Recipe, params: Mapping[str, Any]) -> list[str]:
 
 def plan(checks: Iterable[tuple[tuple[Recipe, ...], Mapping[str, Any]]]) -> list[tuple[Recipe, dict[str, Any]]]:
     """Each response these checks will read (given as the recipes each reads and its parameters),
-    once, in the order of first reading. A recipe its reader cannot parametrize is not planned
-    (collection stops at it: see ``unmatched``)."""
+    once, in the order of first reading (those fetched ``first`` before the rest). A recipe its reader
+    cannot parametrize is not planned (collection stops at it: see ``unmatched``)."""
     wanted: dict[tuple, tuple[Recipe, dict[str, Any]]] = {}
     for reads, params in checks:
         for read in reads:
@@ -146,7 +151,7 @@ def plan(checks: Iterable[tuple[tuple[Recipe, ...], Mapping[str, Any]]]) -> list
                 continue
             for chosen in read.variants({p: params[p] for p in read.chosen}):
                 wanted.setdefault(read.key(chosen), (read, chosen))
-    return list(wanted.values())
+    return sorted(wanted.values(), key=lambda planned: not planned[0].first)
 
 
 # Reading: which check runs now, so that calling a recipe finds its target's responses.

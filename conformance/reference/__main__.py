@@ -16,6 +16,8 @@ import signal
 import sys
 import threading
 
+from conformance.targets import DEFAULT_SILENCE_S
+
 from .config import GatewayConfig
 from .faults import FAULTS
 from .profiles import PROFILES
@@ -34,7 +36,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--path-prefix", default="", help="serve the API under this path, e.g. /gemini")
     parser.add_argument("--rate-limited-key", help="a key whose quota is used up: always answered with 429")
     parser.add_argument("--upstream", action="store_true", help="serve the scripted upstream (fidelity mode); --key is its credential")
-    parser.add_argument("--silence-s", type=float, default=30.0, help="with --upstream: the long-silence scenario's wait")
+    parser.add_argument(
+        "--silence-s", type=float, default=DEFAULT_SILENCE_S, help=f"with --upstream: the long-silence scenario's wait (default {DEFAULT_SILENCE_S:g} s)"
+    )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     parser.add_argument("--list-profiles", action="store_true", help="list the profiles and exit")
     return parser.parse_args(argv)

@@ -23,6 +23,7 @@ from conformance.reference.config import GatewayConfig
 from conformance.reference.server import ReferenceGateway
 from conformance.reference.streaming import json_array_frames, sse_frames
 from conformance.reference.wire import JSON, SSE, Reply, compact_json
+from conformance.targets import DEFAULT_SILENCE_S
 from conformance.upstream.records import (
     MARKER,
     RECORDED_PATH,
@@ -31,8 +32,6 @@ from conformance.upstream.records import (
     SentEvent,
 )
 from conformance.upstream.scenarios import SCENARIOS, Call, Script
-
-DEFAULT_SILENCE_S = 30.0
 
 
 @dataclass(frozen=True)
