@@ -79,6 +79,10 @@ class UpstreamSpec:
     host: str = "127.0.0.1"
     url: str | None = None
     silence_s: float = DEFAULT_SILENCE_S  # the long-silence scenario's wait before its first byte
+    models: Mapping[str, str] = field(default_factory=dict)  # the model the gateway calls upstream for a client's model, where it maps one
+
+    def upstream_model(self, model: str) -> str:
+        return self.models.get(model, model)
 
     def key(self) -> str | None:
         return os.environ.get(self.key_env)

@@ -116,11 +116,12 @@ def _free_port() -> int:
 
 
 def test_a_real_gateway_is_certified_against_its_declared_upstream(tmp_path):
-    """`upstream: {port}`: the suite starts the upstream there; `{url}`: it reads a running one."""
+    """`upstream: {port}`: the suite starts the upstream there; `{url}`: it reads a running one. The
+    second gateway maps its model to another upstream and says so (`models:`): FID-18 holds it to that."""
     port = _free_port()
     suite_started = RelayServer(RelayConfig(CLIENT_KEY, f"http://127.0.0.1:{port}", UPSTREAM_KEY))
     running = ScriptedUpstream(UpstreamConfig(key=UPSTREAM_KEY, silence_s=0.5))
-    remote_read = RelayServer(RelayConfig(CLIENT_KEY, running.start(), UPSTREAM_KEY))
+    remote_read = RelayServer(RelayConfig(CLIENT_KEY, running.start(), UPSTREAM_KEY, faults=("maps_model_to_another",)))
     declared = {
         "api_key_env": "GW_KEY",
         "auth": ["x-goog-api-key", "bearer"],
@@ -131,7 +132,10 @@ def test_a_real_gateway_is_certified_against_its_declared_upstream(tmp_path):
     }
     targets = {
         "by-port": declared | {"base_url": suite_started.start(), "upstream": {"port": port, "key_env": "UP_KEY", "silence_s": 0.5}},
-        "by-url": declared | {"base_url": remote_read.start(), "upstream": {"url": running.base_url, "key_env": "UP_KEY"}},
+        "by-url": declared | {
+            "base_url": remote_read.start(),
+            "upstream": {"url": running.base_url, "key_env": "UP_KEY", "models": {MODEL: "gemini-2.5-pro"}},
+        },
         "no-upstream-key": declared | {"base_url": "http://127.0.0.1:9", "upstream": {"port": port, "key_env": "UNSET_UP_KEY"}},
         "no-upstream": declared | {"base_url": "http://127.0.0.1:9"},
     }

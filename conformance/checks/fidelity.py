@@ -21,6 +21,7 @@ FID-14 the upstream receives nothing the client did not send (no injected system
 FID-15 countTokens reaches the upstream as countTokens, and its answer comes back unchanged
 FID-16 the client's API key never reaches the upstream (headers, query or body)
 FID-17 the gateway authenticates upstream with its own credential in x-goog-api-key, and only there
+FID-18 the upstream is called at Google's path for the action, for the model the client asked for
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from conformance.recipes.fidelity import (
 )
 from conformance.rules import GENERATE, MUST, SHOULD, STREAM, Needs, rule
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, TOKENSMART
+from conformance.upstream.server import GOOGLE_ACTION_PATH
 
 FIDELITY = Needs(features=("fidelity",))
 RELAYED = GENERATE + FIDELITY
@@ -325,7 +327,7 @@ def nothing_injected(target):
 )
 def count_tokens_relayed_as_such():
     probe = count_tokens_probe()
-    if probe.upstream.action != COUNTED:
+    if probe.upstream.action != COUNTED or not GOOGLE_ACTION_PATH.fullmatch(probe.upstream.path):
         raise expect.fail(
             f"countTokens reached the upstream as {probe.upstream.action}",
             probe.exchange,
@@ -373,4 +375,28 @@ def upstream_key_in_header(upstream):
                 probe.exchange,
                 expected="x-goog-api-key: $UPSTREAM_KEY, and the key nowhere else",
                 actual=f"x-goog-api-key: {len(record.header('x-goog-api-key'))} value(s); the key also in: {', '.join(elsewhere) or 'nowhere'}",
+            )
+
+
+@rule(
+    "FID-18",
+    MUST,
+    "the upstream is called at Google's path for the action, /v1beta/models/{model}:{action} (or /v1), for the "
+    "model the client asked for (or the one the target declares it maps it to): never a doubled prefix, never a "
+    "shortened or substituted model",
+    source=(GATEWAY_BUGS.at("§5 rule 16: MUST route the path model verbatim"), GEMINI_API.at("§1 Endpoints, auth, JSON mapping")),
+    needs=RELAYED_BOTH,
+    reads=(rich_response_probe, cumulative_stream_probe),
+)
+def upstream_path_and_model(target):
+    # countTokens' path is FID-15's (it reads the countTokens probe only where the action is declared).
+    mapped = target.upstream.upstream_model if target.upstream is not None else (lambda model: model)
+    for probe in (rich_response_probe(), cumulative_stream_probe()):
+        record, model = probe.upstream, mapped(probe.exchange.model or "")
+        if not GOOGLE_ACTION_PATH.fullmatch(record.path) or f"/models/{model}:" not in record.path:
+            raise expect.fail(
+                f"the gateway called the upstream at {record.path} for the client's {probe.exchange.action} of {probe.exchange.model}",
+                probe.exchange,
+                expected=f"/v1beta/models/{model}:<action> (or /v1/...)",
+                actual=f"{record.method} {record.path}",
             )

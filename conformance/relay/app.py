@@ -82,6 +82,8 @@ class Relay:
         for reroute in self._hook("reroutes"):
             if action in reroute:
                 path = path.replace(f":{action}", f":{reroute[action]}")
+        for rewrite in self._hook("rewrite_path"):
+            path = rewrite(action, path)
         body = self.rewrite(action, body)
         upstream = self.http.build_request(
             request.method,

@@ -8,6 +8,7 @@ clean pass-through relay; app.py never asks which fault is active.
 Hook points, in the order a request meets them:
 
     reroutes           action -> the action the relay calls upstream
+    rewrite_path       (action, upstream path) -> the path the relay calls instead
     rewrite_request    (action, JSON body) -> the body sent upstream (model actions with JSON bodies)
     forwards_client_auth  the client's Authorization / x-api-key / ?key= go upstream as they came
     upstream_key_as    where the relay puts its own upstream credential (clean: x-goog-api-key)
@@ -43,6 +44,7 @@ class RelayFault:
     description: str
     breaks: tuple[str, ...]
     reroutes: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    rewrite_path: Callable[[str | None, str], str] | None = None
     rewrite_request: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
     forwards_client_auth: bool = False
     upstream_key_as: str | None = None
@@ -152,6 +154,16 @@ def rebuilt(action: str, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def model_mapped(asked: str, called: str) -> Callable[[str | None, str], str]:
+    """A model mapping entry left in place: the model actions of ``asked`` call ``called`` upstream."""
+    return lambda action, path: path.replace(f"/models/{asked}:", f"/models/{called}:", 1) if action else path
+
+
+def count_tokens_version_doubled(action: str | None, path: str) -> str:
+    """countTokens is built from a base URL that already ends in the version: /v1beta/v1beta/..."""
+    return path.replace("/v1beta/", "/v1beta/v1beta/", 1) if action == "countTokens" else path
+
+
 FAKE_STOP = {"candidates": [{"content": {"parts": [], "role": "model"}, "finishReason": "STOP", "index": 0}]}
 
 
@@ -242,6 +254,22 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "null fields and their own sampling defaults; bugs F22, F23). Every change is named, not only the first.",
             ("FID-12", "FID-14"),
             rewrite_request=rebuilt,
+        ),
+        RelayFault(
+            "maps_model_to_another",
+            "A model mapping entry left in the channel (gemini-2.5-flash -> gemini-2.5-pro) calls another model "
+            "than the client asked for: it pays for and gets that one (new-api GetRequestURL model rewriting, "
+            "snailyp/gemini-balance#386 suffix stripped; bugs F26).",
+            ("FID-18",),
+            rewrite_path=model_mapped("gemini-2.5-flash", "gemini-2.5-pro"),
+        ),
+        RelayFault(
+            "doubles_count_tokens_version",
+            "countTokens is called upstream at /v1beta/v1beta/models/...:countTokens (a base URL joined with "
+            "the version twice, as bugs F26's doubled `models/`), which Google answers 404; a scripted upstream "
+            "that answered any path let it pass.",
+            ("FID-15", "ACT-01", "ACT-02", "SDK-03", "UNSUP-02"),
+            rewrite_path=count_tokens_version_doubled,
         ),
         RelayFault(
             "adds_camel_case_copies",

@@ -8,7 +8,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 from starlette.applications import Starlette
@@ -19,7 +19,9 @@ from starlette.routing import Route as StarletteRoute
 from conformance.reference import envelopes
 from conformance.reference.app import HTTP_METHODS, Gateway, as_starlette
 from conformance.reference.auth import presented_keys
+from conformance.reference.catalog import MODELS
 from conformance.reference.config import GatewayConfig
+from conformance.reference.profiles import PROFILES, Profile
 from conformance.reference.server import ReferenceGateway
 from conformance.reference.streaming import json_array_frames, sse_frames
 from conformance.reference.wire import JSON, SSE, Reply, compact_json
@@ -40,6 +42,11 @@ class UpstreamConfig:
     silence_s: float = DEFAULT_SILENCE_S  # the long_silence scenario's wait before its first byte
 
 
+# The paths Google serves a model action at: a scenario is played only there, so a gateway that calls
+# its upstream elsewhere (a doubled version prefix) gets Google's 404, as it would from Google.
+GOOGLE_ACTION_PATH = re.compile(r"/(v1|v1beta)/models/[^/:]+:(generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents)")
+
+
 class UpstreamDropped(Exception):
     """Raised inside a stream to cut the connection (uvicorn then closes it mid-body)."""
 
@@ -55,11 +62,22 @@ class _QuietDrops(logging.Filter):
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
 
+@dataclass(frozen=True)
+class _AsGoogle(GatewayConfig):
+    """The clean gateway serving every model Google does (the catalogue), as the upstream a gateway
+    calls: a gateway that maps a client's model to another still gets answers, and FID-18 names it."""
+
+    @property
+    def gateway_profile(self) -> Profile:
+        full = PROFILES[self.profile]
+        return replace(full, other_models=tuple(model for model in MODELS if model not in full.model_ids))
+
+
 class Upstream:
     def __init__(self, config: UpstreamConfig, recorder: Recorder) -> None:
         self.config = config
         self.recorder = recorder
-        self.gateway = Gateway(GatewayConfig(key=None, profile="full"))
+        self.gateway = Gateway(_AsGoogle(key=None, profile="full"))
 
     async def handle(self, request: Request) -> Response:
         body = await request.body()
@@ -80,6 +98,9 @@ class Upstream:
             return as_starlette(Reply(401, envelopes.missing_key(401, ("x-goog-api-key",)).envelope()))
         if record.scenario is None:
             return await self.gateway.handle(request)  # it reads the body Starlette kept
+        if not GOOGLE_ACTION_PATH.fullmatch(record.path):
+            record.status = 404
+            return as_starlette(Reply(404, envelopes.unknown_path(record.path).envelope()))
         scenario = SCENARIOS.get(record.scenario)
         if scenario is None:
             return as_starlette(Reply(400, envelopes.invalid_argument(f"unknown fidelity scenario {record.scenario!r}").envelope()))
