@@ -1079,6 +1079,13 @@ def _(c: httpx.Client) -> None:
     assert generate(c).status_code == 200
 
 
+@probe("v1_catch_all")
+def _(c: httpx.Client) -> None:
+    answer = c.post(f"/v1/models/{TEXT}:generateContent", json=user("hi"))
+    assert answer.status_code == 200 and "candidates" not in answer.json()
+    assert generate(c).status_code == 200
+
+
 @probe("ignores_path_prefix")
 def _(c: httpx.Client) -> None:
     assert c.post(f"/wrong/prefix/v1beta/models/{TEXT}:generateContent", json=user("hi")).status_code == 200

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from conformance.report.certificate import digest
+from conformance.rules import load_all_rules
 from conformance.schemas import validate
 from tests.harness import REPO, run_suite
 
@@ -101,7 +102,8 @@ def test_verify_rejudges_every_verdict_from_the_evidence_beside_the_certificate(
     done = verify(clean.report_dir / "local" / "conformance-report.yaml")
     assert done.returncode == 0, done.stderr
     assert "verified: local reached core" in done.stdout
-    assert "121 of 121 rules re-judged from" in done.stdout and "not signed" in done.stdout
+    rules = len(load_all_rules())
+    assert f"{rules} of {rules} rules re-judged from" in done.stdout and "not signed" in done.stdout
 
 
 def test_a_forged_verdict_is_contradicted_by_its_own_evidence(broken, tmp_path):
