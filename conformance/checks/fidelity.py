@@ -22,6 +22,7 @@ FID-15 countTokens reaches the upstream as countTokens, and its answer comes bac
 FID-16 the client's API key never reaches the upstream (headers, query or body)
 FID-17 the gateway authenticates upstream with its own credential in x-goog-api-key, and only there
 FID-18 the upstream is called at Google's path for the action, for the model the client asked for
+FID-19 a request error the upstream answers (400) is relayed once: the gateway does not send it again
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from conformance.recipes.fidelity import (
     finish_reason_probes,
     function_call_probes,
     long_silence_probe,
+    request_error_probe,
     rich_response_probe,
     snake_case_probe,
     thought_probes,
@@ -400,3 +402,24 @@ def upstream_path_and_model(target):
                 expected=f"/v1beta/models/{model}:<action> (or /v1/...)",
                 actual=f"{record.method} {record.path}",
             )
+
+
+@rule(
+    "FID-19",
+    MUST,
+    "a request error the upstream answers (400 INVALID_ARGUMENT) reaches the client as sent, after one upstream "
+    "call: the gateway does not send it again (it fails the same every time, and each try counts against the quota)",
+    source=(GATEWAY_BUGS.at("§5 rule 5: MUST preserve the upstream HTTP status and error.details"), GEMINI_API.at("§5 Errors")),
+    needs=RELAYED,
+    reads=request_error_probe,
+)
+def request_error_not_retried():
+    probe = request_error_probe()
+    if len(probe.records) > 1:
+        raise expect.fail(
+            f"the gateway sent the request the upstream refused with HTTP {probe.records[0].status} {len(probe.records)} times",
+            probe.exchange,
+            expected="one upstream call, its 400 relayed",
+            actual=f"{len(probe.records)} upstream calls for one client request",
+        )
+    _same_events([probe], "the error", lambda body: body)

@@ -48,6 +48,9 @@ upstream_error_probes = _probes("upstream_error_probes", variants=[
 ])
 
 
+request_error_probe = recipe(_probe, name="request_error_probe", scenario="invalid_argument", mode=WHOLE)
+
+
 failed_stream_probes = _probes("failed_stream_probes", variants=[
     {"scenario": "error_after_first_chunk", "mode": STREAMED}, {"scenario": "dropped_stream", "mode": STREAMED}
 ])

@@ -85,15 +85,20 @@ class Relay:
         for rewrite in self._hook("rewrite_path"):
             path = rewrite(action, path)
         body = self.rewrite(action, body)
-        upstream = self.http.build_request(
-            request.method,
-            self.config.upstream_url.rstrip("/") + path,
-            params=self.upstream_query(request),
-            headers=self.upstream_headers(request),
-            content=body,
-        )
+        tries = 1 + max(self._hook("retries"), default=0)
         try:
-            answer = await self.http.send(upstream, stream=True)
+            for tried in range(1, tries + 1):
+                upstream = self.http.build_request(
+                    request.method,
+                    self.config.upstream_url.rstrip("/") + path,
+                    params=self.upstream_query(request),
+                    headers=self.upstream_headers(request),
+                    content=body,
+                )
+                answer = await self.http.send(upstream, stream=True)
+                if answer.status_code < 400 or tried == tries:
+                    break
+                await answer.aclose()
         except httpx.TimeoutException:
             return self.error(ApiError(504, "The upstream did not answer in time.", "upstream_timeout"), route)
         except httpx.TransportError:

@@ -9,6 +9,7 @@ Hook points, in the order a request meets them:
 
     reroutes           action -> the action the relay calls upstream
     rewrite_path       (action, upstream path) -> the path the relay calls instead
+    retries            how many times more the relay sends a request the upstream answered 4xx/5xx
     rewrite_request    (action, JSON body) -> the body sent upstream (model actions with JSON bodies)
     forwards_client_auth  the client's Authorization / x-api-key / ?key= go upstream as they came
     upstream_key_as    where the relay puts its own upstream credential (clean: x-goog-api-key)
@@ -45,6 +46,7 @@ class RelayFault:
     breaks: tuple[str, ...]
     reroutes: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
     rewrite_path: Callable[[str | None, str], str] | None = None
+    retries: int = 0
     rewrite_request: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
     forwards_client_auth: bool = False
     upstream_key_as: str | None = None
@@ -270,6 +272,13 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "that answered any path let it pass.",
             ("FID-15", "ACT-01", "ACT-02", "SDK-03", "UNSUP-02"),
             rewrite_path=count_tokens_version_doubled,
+        ),
+        RelayFault(
+            "retries_upstream_errors",
+            "Every upstream error is retried twice more, a 400 included: three upstream calls for one client "
+            "request that cannot succeed (key-pooling relays' retry loops; bugs F9).",
+            ("FID-19",),
+            retries=2,
         ),
         RelayFault(
             "adds_camel_case_copies",

@@ -187,12 +187,22 @@ QUOTA_FAILURE = {
         }
     ],
 }
+BAD_REQUEST = {
+    "@type": "type.googleapis.com/google.rpc.BadRequest",
+    "fieldViolations": [{"field": "generation_config", "description": 'Invalid JSON payload received. Unknown name "gcfidUnknownField"'}],
+}
 HELP = {"@type": "type.googleapis.com/google.rpc.Help", "links": [{"description": "Learn more about Gemini API quotas", "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]}
 
 
 def rate_limited(call: Call) -> Script:
     message = "You exceeded your current quota, please check your plan and billing details."
     return Script(((0.0, error(429, message, QUOTA_FAILURE, HELP, RETRY_INFO)),), status=429)
+
+
+def invalid_argument(call: Call) -> Script:
+    """A request error: it fails the same however often it is sent, so a gateway must not send it again."""
+    message = 'Invalid JSON payload received. Unknown name "gcfidUnknownField" at \'generation_config\': Cannot find field.'
+    return Script(((0.0, error(400, message, BAD_REQUEST)),), status=400)
 
 
 def internal_error(call: Call) -> Script:
@@ -257,6 +267,7 @@ SCENARIOS: dict[str, Scenario] = {
         safety,
         blocked_prompt,
         rate_limited,
+        invalid_argument,
         internal_error,
         error_after_first_chunk,
         dropped_stream,
