@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -70,7 +71,19 @@ def asks(**entries: Any) -> Callable[[Mapping[str, Any]], bool]:
 
 
 def thinking(**entries: Any) -> Callable[[Mapping[str, Any]], bool]:
-    return lambda request: all((config(request).get("thinkingConfig") or {}).get(name) == value for name, value in entries.items())
+    """The request's thinkingConfig has these entries (by their camelCase names; an SDK may have sent
+    them in snake_case, as the summary keeps them)."""
+    return lambda request: all(thinking_entry(request, name) == value for name, value in entries.items())
+
+
+def thinking_entry(request: Mapping[str, Any], name: str) -> Any:
+    settings = config(request).get("thinkingConfig") or config(request).get("thinking_config") or {}
+    return settings.get(name, settings.get(re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()))
+
+
+def thoughts_not_asked(request: Mapping[str, Any]) -> bool:
+    """A request known (its summary kept) that did not set includeThoughts."""
+    return "contents" in request and not thinking_entry(request, "includeThoughts")
 
 
 def modalities(*wanted: str) -> Callable[[Mapping[str, Any]], bool]:
@@ -171,6 +184,8 @@ JUDGED_ON: dict[str, Evidence] = {
     "THINK-01": Evidence("generate", asked=thinking(thinkingBudget=0), what="thinkingBudget 0"),
     "THINK-02": Evidence("generate", asked=thinking(includeThoughts=True)),
     "THINK-03": Evidence("generate", asked=thinking(includeThoughts=True)),
+    # Any answer to a request that did not ask for thoughts: none of Google's carries a thought part.
+    "THINK-07": Evidence("generate", asked=thoughts_not_asked, what="a request without includeThoughts"),
     "TOOL-01": Evidence("generate", asked=lambda request: bool(functions(request)) and "toolConfig" not in request),
     "TOOL-03": Evidence("generate", asked=lambda request: "functionResponse" in (request.get("last_turn_part_kinds") or ())),
 }

@@ -925,6 +925,12 @@ def _(c: httpx.Client) -> None:
     assert generate(c, body=user("hi", generationConfig=NO_THINKING)).json()["usageMetadata"].get("thoughtsTokenCount") == 8
 
 
+@probe("thoughts_unasked")
+def _(c: httpx.Client) -> None:
+    parts = generate(c, body=user("hi", generationConfig={"thinkingConfig": {"thinkingBudget": -1}})).json()["candidates"][0]["content"]["parts"]
+    assert parts[0].get("thought") is True
+
+
 @probe("thoughts_not_flagged")
 def _(c: httpx.Client) -> None:
     config = {"thinkingConfig": {"includeThoughts": True}}

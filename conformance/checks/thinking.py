@@ -6,6 +6,7 @@ THINK-03 thoughts are counted: thoughtsTokenCount is reported and totalTokenCoun
 THINK-04 thinkingLevel is accepted, where the target declares it
 THINK-05 thinkingBudget -1 (the model decides) is accepted
 THINK-06 model-name suffixes (-nothinking, -thinking, -thinking-N, -thinking-low/-high) apply, where declared
+THINK-07 thought parts come back only when includeThoughts asks for them
 
 THINK-01 reads the text answer (text_response), which asks for thinkingBudget 0 wherever thinking is declared.
 The other rules ask the thinking model to think on a small budget (bodies.THINKING_BUDGET), so a
@@ -148,3 +149,31 @@ def thinking_suffix(suffix):
         raise expect.fail(f"the {suffix} model answered without thinking", exchange, path="$.usageMetadata.thoughtsTokenCount", expected="> 0", actual=count)
     if not SUFFIXES[suffix]:
         expect.matches_schema(body, f"{RESPONSE}#/$defs/NoThoughts", exchange, what=f"the answer of the {suffix} model")
+
+
+@rule(
+    "THINK-07",
+    MUST,
+    "thought parts come back only when includeThoughts asks for them: a model left to think (thinkingBudget -1) "
+    "without it answers with its answer alone, its thinking counted in usage",
+    source=(THINKING_CONFIG, GEMINI_API.at("§2 GenerationConfig: thinkingConfig includeThoughts"), GATEWAY_BUGS.at("§6 F23")),
+    needs=THINKING,
+    reads=dynamic_budget_answer,
+)
+def thoughts_only_when_asked():
+    exchange = dynamic_budget_answer()
+    body = expect.success_body(exchange)
+    flagged = [
+        f"$.candidates[{c}].content.parts[{p}]"
+        for c, candidate in enumerate(body.get("candidates") or [] if isinstance(body, dict) else [])
+        for p, part in enumerate(((candidate or {}).get("content") or {}).get("parts") or [])
+        if isinstance(part, dict) and part.get("thought") is True
+    ]
+    if flagged:
+        raise expect.fail(
+            f"{len(flagged)} thought part(s) came back although the request did not set includeThoughts",
+            exchange,
+            path=flagged[0],
+            expected="no part with thought: true (includeThoughts was not asked)",
+            actual=f"thought: true at {', '.join(flagged)}",
+        )

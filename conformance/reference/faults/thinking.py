@@ -7,6 +7,7 @@ from .transforms import (
         for_each_part,
         omit_zero_thinking_budget,
         refuse_config,
+        thoughts_always_included,
         usage_total_without_thoughts,
         without_part_field,
 )
@@ -24,6 +25,14 @@ FAULTS = (
         "BerriAI/litellm#15779; bugs F18).",
         ("THINK-02",),
         reshape={"generateContent": for_each_part(without_part_field("thought"))},
+    ),
+    Fault(
+        "thoughts_unasked",
+        "A channel option that shows the model's reasoning sets includeThoughts on every request that lets the "
+        "model think: clients that never asked get thought parts among the answer (new-api's thinking-to-content "
+        "channel setting; bugs F23: thinkingConfig added over the client's).",
+        ("THINK-07",),
+        rewrite_request=thoughts_always_included,
     ),
     Fault(
         "total_excludes_thoughts",

@@ -8,7 +8,7 @@ FAULTS = (
     Fault(
         "stall_generate",
         "generateContent for text models never starts answering (upstream hang, no gateway timeout; bugs F33).",
-        ("TIME-01", "GEN-*", "AUTH-01", "AUTH-04", "SHAPE-01", "SHAPE-02", "CASE-*", "CFG-*", "TOOL-*", "THINK-0[1-5]", "MEDIA-01", "SDK-01", "SDK-05", "SDK-06", "SEM-*", "VER-01"),
+        ("TIME-01", "GEN-*", "AUTH-01", "AUTH-04", "SHAPE-01", "SHAPE-02", "CASE-*", "CFG-*", "TOOL-*", "THINK-0[1-57]", "MEDIA-01", "SDK-01", "SDK-05", "SDK-06", "SEM-*", "VER-01"),
         stalls=(("generateContent", "text"),),
         timeouts=dict(STALL_TIMEOUTS),
     ),

@@ -291,6 +291,15 @@ def omit_zero_thinking_budget(body: Any) -> Any:
     return body
 
 
+def thoughts_always_included(body: Any) -> Any:
+    """A channel option shows the model's reasoning: includeThoughts is set on every request that
+    lets the model think, asked for or not."""
+    config = _config(body, "generationConfig.thinkingConfig")
+    if config and config.get("thinkingBudget", config.get("thinking_budget")) != 0:
+        config.setdefault("includeThoughts", True)
+    return body
+
+
 def for_each_request_part(transform: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Transform:
     """Rewrite every part of a request's contents; a part the transform maps to None is dropped."""
 
