@@ -23,9 +23,12 @@ FID-16 the client's API key never reaches the upstream (headers, query or body)
 FID-17 the gateway authenticates upstream with its own credential in x-goog-api-key, and only there
 FID-18 the upstream is called at Google's path for the action, for the model the client asked for
 FID-19 a request error the upstream answers (400) is relayed once: the gateway does not send it again
+FID-20 no response header names the upstream's address or credential (SHOULD)
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from conformance import expect
 from conformance.fidelity import (
@@ -423,3 +426,28 @@ def request_error_not_retried():
             actual=f"{len(probe.records)} upstream calls for one client request",
         )
     _same_events([probe], "the error", lambda body: body)
+
+
+@rule(
+    "FID-20",
+    SHOULD,
+    "no response header the client gets names the upstream's address or carries its credential (a provider's "
+    "channel configuration is not the client's business, and a key in a header ends up in logs)",
+    source=(GATEWAY_BUGS.at("§5 rule 7"), GEMINI_API.at("§1 Auth")),
+    needs=RELAYED_BOTH,
+    reads=(rich_response_probe, cumulative_stream_probe),
+)
+def upstream_not_exposed(upstream):
+    address = urlsplit(upstream.base_url).netloc
+    for probe in (rich_response_probe(), cumulative_stream_probe()):
+        exposed = [
+            name for name, value in probe.exchange.headers.multi_items()
+            if address in value or (upstream.key and upstream.key in value)
+        ]
+        if exposed:
+            raise expect.fail(
+                f"the response header(s) {', '.join(exposed)} name the upstream's address or carry its credential",
+                probe.exchange,
+                expected=f"no header naming {address} or carrying $UPSTREAM_KEY",
+                actual=", ".join(exposed),
+            )

@@ -104,6 +104,8 @@ class Relay:
         except httpx.TransportError:
             return self.error(ApiError(503, "The upstream is unavailable.", "upstream_unavailable"), route)
         headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_HEADERS}
+        if self._hook("exposes_upstream"):
+            headers["x-litellm-model-api-base"] = self.config.upstream_url
         sse = answer.status_code == 200 and answer.headers.get("content-type", "").startswith("text/event-stream")
         if sse and self.parses_streams:
             events = self.sse_events(answer, self.request_json(body))

@@ -10,6 +10,7 @@ Hook points, in the order a request meets them:
     reroutes           action -> the action the relay calls upstream
     rewrite_path       (action, upstream path) -> the path the relay calls instead
     retries            how many times more the relay sends a request the upstream answered 4xx/5xx
+    exposes_upstream   response headers naming the upstream's base URL, as a debugging proxy adds them
     rewrite_request    (action, JSON body) -> the body sent upstream (model actions with JSON bodies)
     forwards_client_auth  the client's Authorization / x-api-key / ?key= go upstream as they came
     upstream_key_as    where the relay puts its own upstream credential (clean: x-goog-api-key)
@@ -47,6 +48,7 @@ class RelayFault:
     reroutes: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
     rewrite_path: Callable[[str | None, str], str] | None = None
     retries: int = 0
+    exposes_upstream: bool = False
     rewrite_request: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
     forwards_client_auth: bool = False
     upstream_key_as: str | None = None
@@ -279,6 +281,13 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "request that cannot succeed (key-pooling relays' retry loops; bugs F9).",
             ("FID-19",),
             retries=2,
+        ),
+        RelayFault(
+            "exposes_upstream",
+            "Every response carries x-litellm-model-api-base with the upstream's base URL, the channel's address "
+            "(BerriAI/litellm response headers; bugs §5 rule 7).",
+            ("FID-20",),
+            exposes_upstream=True,
         ),
         RelayFault(
             "adds_camel_case_copies",
