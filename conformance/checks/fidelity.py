@@ -438,8 +438,9 @@ def request_error_not_retried():
     reads=(rich_response_probe, cumulative_stream_probe),
 )
 def upstream_not_exposed(upstream):
+    probes = (rich_response_probe(), cumulative_stream_probe())  # first: without an upstream they skip, saying why
     address = urlsplit(upstream.base_url).netloc
-    for probe in (rich_response_probe(), cumulative_stream_probe()):
+    for probe in probes:
         exposed = [
             name for name, value in probe.exchange.headers.multi_items()
             if address in value or (upstream.key and upstream.key in value)

@@ -285,7 +285,7 @@ RELAY_FAULTS: dict[str, RelayFault] = {
         RelayFault(
             "exposes_upstream",
             "Every response carries x-litellm-model-api-base with the upstream's base URL, the channel's address "
-            "(BerriAI/litellm response headers; bugs §5 rule 7).",
+            "(BerriAI/litellm#3430, which added it; #7249 shows it naming an internal address).",
             ("FID-20",),
             exposes_upstream=True,
         ),
