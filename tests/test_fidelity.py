@@ -94,6 +94,13 @@ def test_a_relay_that_changes_several_things_is_named_for_every_one(relay_run):
     assert "(and 3 more difference(s), listed)" in evidence["FID-14"]["summary"]
 
 
+def test_a_request_re_encoded_through_an_older_type_is_named_for_each_field_it_lost(relay_run):
+    [record] = [r for r in relay_run.records_of("relay-fault-older_request_type") if r["rule"] == "FID-12"]
+    paths = {line.split(":")[0] for line in record["evidence"]["details"]}
+    newer = {f"$.generationConfig.{name}" for name in ("seed", "responseLogprobs", "logprobs", "mediaResolution", "enableEnhancedCivicAnswers")}
+    assert paths >= newer | {"$.generationConfig.responseSchema", "$.cachedContent"}, paths
+
+
 def test_differences_are_all_found_in_document_order():
     from conformance.fidelity import differences
 

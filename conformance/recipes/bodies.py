@@ -197,8 +197,17 @@ def marked_request(marker: str) -> dict[str, Any]:
 
 
 def marked_every_field_request(target: Target, marker: str) -> dict[str, Any]:
-    """Every top-level field a gateway must forward (camelCase), within what the target declares."""
-    config: dict[str, Any] = {"maxOutputTokens": TEXT_MAX_OUTPUT_TOKENS, "temperature": 0.3, "topP": 0.9, "topK": 20, "stopSequences": ["STOP!"]}
+    """Every field of GenerateContentRequest a gateway must forward (camelCase), within what the target
+    declares: newer and rarer ones included (seed, logprobs, mediaResolution, enableEnhancedCivicAnswers,
+    responseSchema, cachedContent, a newer HarmCategory), which gateways built on an older copy of the
+    request type drop or rename."""
+    config: dict[str, Any] = {
+        "maxOutputTokens": TEXT_MAX_OUTPUT_TOKENS, "temperature": 0.3, "topP": 0.9, "topK": 20, "stopSequences": ["STOP!"],
+        "seed": 7, "presencePenalty": 0.1, "frequencyPenalty": 0.1, "responseLogprobs": True, "logprobs": 2,
+        "mediaResolution": "MEDIA_RESOLUTION_LOW", "enableEnhancedCivicAnswers": False,
+        "responseMimeType": "application/json",
+        "responseSchema": {"type": "OBJECT", "properties": {"answer": {"type": "STRING"}}, "required": ["answer"]},
+    }
     if "thinking" in target.features:
         config["thinkingConfig"] = {"thinkingBudget": 128, "includeThoughts": True}
     body: dict[str, Any] = {
@@ -207,16 +216,35 @@ def marked_every_field_request(target: Target, marker: str) -> dict[str, Any]:
         "safetySettings": [
             {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"},
             {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "threshold": "BLOCK_MEDIUM_AND_ABOVE"},
+            {"category": "HARM_CATEGORY_CIVIC_INTEGRITY", "threshold": "BLOCK_NONE"},
         ],
         "generationConfig": config,
+        "cachedContent": "cachedContents/gcfid-every-field",
     }
     if "function_calling" in target.features:
         call = {"functionCall": {"id": "fc-1", "name": WEATHER_TOOL, "args": {"city": "Paris"}}, "thoughtSignature": FIDELITY_SIGNATURE}
         answer = {"functionResponse": {"id": "fc-1", "name": WEATHER_TOOL, "response": {"temperature_c": 21, "sky": "clear"}}}
         body["contents"] += [{"role": "model", "parts": [call]}, {"role": "user", "parts": [answer]}]
-        body["tools"] = weather_tool_request(target)["tools"]
+        body["tools"] = [{"functionDeclarations": [WEATHER_DECLARATION, JSON_SCHEMA_TOOL]}]
         body["toolConfig"] = {"functionCallingConfig": {"mode": "AUTO"}}
     return body
+
+
+# A declaration in JSON Schema (parametersJsonSchema), with what translators strip: $defs and $ref,
+# anyOf and const.
+JSON_SCHEMA_TOOL = {
+    "name": "book_table",
+    "description": "Books a table.",
+    "parametersJsonSchema": {
+        "type": "object",
+        "$defs": {"size": {"type": "integer", "minimum": 1}},
+        "properties": {
+            "guests": {"$ref": "#/$defs/size"},
+            "when": {"anyOf": [{"type": "string", "format": "date-time"}, {"const": "now"}]},
+        },
+        "required": ["guests"],
+    },
+}
 
 
 def marked_snake_case_request(target: Target, marker: str) -> dict[str, Any]:

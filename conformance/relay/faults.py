@@ -145,6 +145,23 @@ def camel_copies(action: str, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+# GenerationConfig fields newer than the request type a gateway was built on.
+NEWER_CONFIG_FIELDS = ("seed", "responseLogprobs", "logprobs", "mediaResolution", "enableEnhancedCivicAnswers")
+
+
+def older_request_type(action: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The request re-encoded through an older copy of GenerateContentRequest: newer config fields
+    dropped, responseSchema sent as responseJsonSchema, cachedContent unknown."""
+    config = body.get("generationConfig")
+    if isinstance(config, dict):
+        for name in NEWER_CONFIG_FIELDS:
+            config.pop(name, None)
+        if "responseSchema" in config:
+            config["responseJsonSchema"] = config.pop("responseSchema")
+    body.pop("cachedContent", None)
+    return body
+
+
 def rebuilt(action: str, body: dict[str, Any]) -> dict[str, Any]:
     """The request rebuilt from the relay's own model of it: a null systemInstruction where the client
     sent none, its safetySettings left out, its sampling defaults filled in."""
@@ -258,6 +275,14 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "null fields and their own sampling defaults; bugs F22, F23). Every change is named, not only the first.",
             ("FID-12", "FID-14"),
             rewrite_request=rebuilt,
+        ),
+        RelayFault(
+            "older_request_type",
+            "The request is re-encoded through an older copy of the request type: seed, logprobs, mediaResolution "
+            "and enableEnhancedCivicAnswers dropped, responseSchema renamed responseJsonSchema, cachedContent "
+            "lost (BerriAI/litellm#12671 dropped fields; bugs F22).",
+            ("FID-12",),
+            rewrite_request=older_request_type,
         ),
         RelayFault(
             "maps_model_to_another",
