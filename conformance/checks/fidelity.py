@@ -72,6 +72,10 @@ UNCHANGED = TOKENSMART.at("Using Google's official SDK: field names, error handl
 PROMPT_S = 1.0
 
 
+def _whole(body):
+    return body
+
+
 def _parts(response) -> list:
     return [(candidate.get("content") or {}).get("parts") for candidate in response.get("candidates") or []]
 
@@ -158,7 +162,7 @@ def inline_image_exact():
     reads=upstream_error_probes,
 )
 def upstream_errors_preserved():
-    _same_events(upstream_error_probes(), "the error", lambda body: body)
+    _same_events(upstream_error_probes(), "the error", _whole)
 
 
 @rule(
@@ -199,7 +203,7 @@ def _stream_fails_visibly(probe) -> None:
     reads=blocked_prompt_probe,
 )
 def blocked_prompt_passed_through():
-    _same_events([blocked_prompt_probe()], "the blocked-prompt answer", lambda body: body)
+    _same_events([blocked_prompt_probe()], "the blocked-prompt answer", _whole)
 
 
 @rule(
@@ -211,7 +215,7 @@ def blocked_prompt_passed_through():
     reads=rich_response_probe,
 )
 def whole_response_exact():
-    _same_events([rich_response_probe()], "the response", lambda body: body)
+    _same_events([rich_response_probe()], "the response", _whole)
 
 
 @rule(
@@ -334,12 +338,12 @@ def count_tokens_relayed_as_such():
     probe = count_tokens_probe()
     if probe.upstream.action != COUNTED or not GOOGLE_ACTION_PATH.fullmatch(probe.upstream.path):
         raise expect.fail(
-            f"countTokens reached the upstream as {probe.upstream.action}",
+            f"the client's countTokens reached the upstream as {probe.upstream.method} {probe.upstream.path}",
             probe.exchange,
-            expected="POST ...:countTokens upstream",
+            expected="POST /v1beta/models/{model}:countTokens upstream",
             actual=f"{probe.upstream.method} {probe.upstream.path}",
         )
-    _same_events([probe], "the countTokens answer", lambda body: body)
+    _same_events([probe], "the countTokens answer", _whole)
 
 
 @rule(
@@ -425,7 +429,7 @@ def request_error_not_retried():
             expected="one upstream call, its 400 relayed",
             actual=f"{len(probe.records)} upstream calls for one client request",
         )
-    _same_events([probe], "the error", lambda body: body)
+    _same_events([probe], "the error", _whole)
 
 
 @rule(
