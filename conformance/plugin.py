@@ -307,13 +307,25 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: Any):
     in the terminal, the short summary, JUnit and results.json alike, and as typed to run it again."""
     made = yield
     rule = rule_of(obj)
-    if rule is not None and made:
-        for item in made if isinstance(made, list) else [made]:
-            if isinstance(item, pytest.Function):
-                item.name = f"{rule.id}_{item.name}"
-                item._nodeid = f"{item.parent.nodeid}::{item.name}"  # as pytest builds it: the parent's, then the name
-                item.keywords[item.name] = True
-    return made
+    if rule is None or not made:
+        return made
+    # Made again under the new name, as pytest makes a check (its node id is built from its name when
+    # it is made, however each pytest keeps it).
+    return [_led_by(item, rule.id) if isinstance(item, pytest.Function) else item for item in (made if isinstance(made, list) else [made])]
+
+
+def _led_by(item: pytest.Function, rule_id: str) -> pytest.Function:
+    """The check made again with its name led by the rule. pytest 9.2 builds the node id from the
+    original name (earlier ones from the name), so both are led by it; the function is given as is."""
+    callspec = getattr(item, "callspec", None)
+    return pytest.Function.from_parent(
+        item.parent,
+        name=f"{rule_id}_{item.name}",
+        originalname=f"{rule_id}_{item.originalname}",
+        callobj=item.obj,
+        fixtureinfo=item._fixtureinfo,
+        **({"callspec": callspec, "keywords": {callspec.id: True}} if callspec is not None else {}),
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
