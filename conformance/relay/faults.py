@@ -69,6 +69,18 @@ def without_signature(part: dict[str, Any]) -> dict[str, Any]:
     return part
 
 
+def join_text_parts(candidate: dict[str, Any]) -> None:
+    """The candidate's plain text parts joined into one, as a translator through a chat message does."""
+    parts = (candidate.get("content") or {}).get("parts")
+    if not isinstance(parts, list):
+        return
+    plain = [part for part in parts if isinstance(part, dict) and set(part) == {"text"}]
+    if len(plain) > 1:
+        joined = {"text": "".join(part["text"] for part in plain)}
+        rest = {id(part) for part in plain[1:]}
+        candidate["content"]["parts"] = [joined if part is plain[0] else part for part in parts if id(part) not in rest]
+
+
 def stamp_stop(candidate: dict[str, Any]) -> None:
     candidate.setdefault("finishReason", "STOP")
 
@@ -240,6 +252,13 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "A promptFeedback-only (blocked) answer is turned into a 400 error (bugs F28; BerriAI/litellm#40477).",
             ("FID-08",),
             restate=blocked_prompt_as_error,
+        ),
+        RelayFault(
+            "joins_text_parts",
+            "A candidate's text parts are joined into one, as a layer that passes the answer through a chat "
+            "message's single content string does (the issue's rebuilt responses; one-api keeps parts[0] only, bugs F20).",
+            ("FID-09",),
+            reshape=for_each_candidate(join_text_parts),
         ),
         RelayFault(
             "renames_citation_sources",

@@ -238,12 +238,13 @@ def long_silence(call: Call) -> Script:
 
 
 def rich_response(call: Call) -> Script:
-    """Every optional field Google sends, so a renamed, dropped or added key shows."""
+    """Every optional field Google sends, so a renamed, dropped or added key shows; the whole answer's
+    text in two parts, as Google may send it, so parts joined or dropped show too."""
     citations = {"citationSources": [{"startIndex": 0, "endIndex": 21, "uri": "https://example.com/source", "license": "mit"}]}
     details = {"candidatesTokensDetails": [{"modality": "TEXT", "tokenCount": 9}]}
     extra = {"candidate": {"safetyRatings": SAFETY_RATINGS[:1], "citationMetadata": citations, "avgLogprobs": -0.2137}}
     chunks = [([{"text": "Cited text, word for"}], usage(30, 5)), ([{"text": " word."}], usage(30, 9) | details)]
-    return pieces(call, "rich_response", chunks, "STOP", [{"text": "Cited text, word for word."}], **extra)
+    return pieces(call, "rich_response", chunks, "STOP", [{"text": "Cited text, "}, {"text": "word for word."}], **extra)
 
 
 def count_tokens(call: Call) -> Script:
