@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.outcomes import Outcome, SkipKind
+from conformance.outcomes import BROKEN_VALUES, Outcome, SkipKind
 from conformance.rules import MUST, Rule
 
 # A target's declarations as results.json records them (conformance.report.results.declarations).
@@ -103,7 +103,7 @@ def level_results(records: list[dict[str, Any]], declared: Declared | None, chos
 def _result(claimed: bool, counts: dict[str, int], never_ran: list[str]) -> str:
     if not claimed:
         return "not claimed"
-    if any(counts[o.value] for o in Outcome if o.broken):
+    if any(counts[value] for value in BROKEN_VALUES):
         return "not reached"
     if counts[Outcome.SKIPPED.value] or counts[Outcome.BLOCKED.value] or never_ran or not counts[Outcome.PASS.value]:
         return "not reached: not every rule ran"

@@ -80,6 +80,8 @@ class Outcome(str, Enum):
 
 
 BROKEN = frozenset({Outcome.FAIL, Outcome.TIMEOUT, Outcome.ERROR})
+# The same, as results.json writes outcomes (the reports read records, not Outcome members).
+BROKEN_VALUES = frozenset(outcome.value for outcome in BROKEN)
 # Worst first: a rule's outcome is the worst of its checks' (its parametrized cases).
 SEVERITY = (
     Outcome.ERROR,

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from conformance.outcomes import Outcome
+from conformance.outcomes import BROKEN_VALUES, Outcome
 
 
 class BaselineError(Exception):
@@ -47,8 +47,6 @@ def load_outcomes(path: Path) -> dict[str, str]:
         raise BaselineError(f"{path}: not a results.json written by this suite") from None
 
 
-BROKEN = {o.value for o in Outcome if o.broken}
-
 
 def compare(path: Path, before: dict[str, str], records: list[dict]) -> Comparison:
     """This run's records (results.json's) against the baseline's outcomes."""
@@ -57,10 +55,10 @@ def compare(path: Path, before: dict[str, str], records: list[dict]) -> Comparis
         test, was, now = record["test"], before.get(record["test"]), record["outcome"]
         if was is None:
             comparison.new.append(test)
-        elif was == Outcome.PASS.value and now in BROKEN:
+        elif was == Outcome.PASS.value and now in BROKEN_VALUES:
             comparison.regressions.append(test)
-        elif was in BROKEN and now == Outcome.PASS.value:
+        elif was in BROKEN_VALUES and now == Outcome.PASS.value:
             comparison.fixes.append(test)
-        elif was in BROKEN and now in BROKEN:
+        elif was in BROKEN_VALUES and now in BROKEN_VALUES:
             comparison.still_failing.append(test)
     return comparison

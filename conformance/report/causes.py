@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.outcomes import Outcome
+from conformance.outcomes import BROKEN_VALUES, Outcome
 from conformance.rules import MUST
 
-BROKEN = {o.value for o in Outcome if o.broken}
 BLOCKED = Outcome.BLOCKED.value
 
 
@@ -63,7 +62,7 @@ def causes_of(records: Iterable[dict[str, Any]]) -> list[Cause]:
     """Every failing and blocked record, in causes: per target in order of appearance, the causes
     that break a MUST rule first."""
     records = list(records)
-    failures = sorted((r for r in records if r["outcome"] in BROKEN), key=_worst_first)
+    failures = sorted((r for r in records if r["outcome"] in BROKEN_VALUES), key=_worst_first)
     groups = _Groups()
     for record in failures:
         groups.add(record, _evidence_keys(record))

@@ -24,7 +24,7 @@ import yaml
 
 from conformance import __version__
 from conformance.levels import LEVELS, is_reached
-from conformance.outcomes import SEVERITY, Outcome, SkipKind
+from conformance.outcomes import BROKEN_VALUES, SEVERITY, Outcome, SkipKind
 from conformance.report.signing import signed_by
 from conformance.report.verdict import claimed_levels
 from conformance.rules import load_all_rules
@@ -245,8 +245,7 @@ def _judged_again(certificate: dict[str, Any], folder: Path, found: Verification
 def _rule_problems(certificate: dict[str, Any]) -> list[str]:
     catalogue = load_all_rules()
     outcomes = {row["id"]: row["outcome"] for row in certificate["rules"]}
-    broken = {o.value for o in Outcome if o.broken}
-    problems = [f"{rule} {outcome}" for rule, outcome in outcomes.items() if outcome in broken]
+    problems = [f"{rule} {outcome}" for rule, outcome in outcomes.items() if outcome in BROKEN_VALUES]
     for level in certificate["levels"]:
         if not is_reached(level["result"]):
             continue

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.levels import is_reached
-from conformance.outcomes import Outcome, SkipKind
+from conformance.outcomes import BROKEN_VALUES, Outcome, SkipKind
 from conformance.report.causes import Cause
 from conformance.rules import MUST
 
@@ -42,7 +42,7 @@ def verdict_of(name: str, target: dict[str, Any], records: list[dict[str, Any]],
         return Verdict(name, reached, not_reached, f"Not judged: {why}.")
     if reached and not not_reached:
         return Verdict(name, reached, not_reached, f"Conformant at every level it claims ({len(reached)}): {', '.join(reached)}.")
-    failing = sorted({r["rule"] for r in mine if r["outcome"] in _BROKEN and r["level"] == MUST.value})
+    failing = sorted({r["rule"] for r in mine if r["outcome"] in BROKEN_VALUES and r["level"] == MUST.value})
     mine_causes = [c for c in causes if c.target == name]
     counts = [
         _count(len(failing), "MUST rule fails", "MUST rules fail") + (f" ({', '.join(failing)})" if failing else ""),
@@ -55,13 +55,11 @@ def verdict_of(name: str, target: dict[str, Any], records: list[dict[str, Any]],
     return Verdict(name, reached, not_reached, f"Not conformant at {levels}: {'; '.join(counts)}{reached_text}.")
 
 
-_BROKEN = {o.value for o in Outcome if o.broken}
-
 
 def _why_not(name: str, level: dict[str, Any]) -> str:
     """"core", or "sdk (blocked)" where the level is not reached for another reason than a failure."""
     reason = level["result"].removeprefix("not reached").lstrip(": ")
-    if reason and level.get(Outcome.BLOCKED.value) and not any(level.get(o) for o in _BROKEN):
+    if reason and level.get(Outcome.BLOCKED.value) and not any(level.get(o) for o in BROKEN_VALUES):
         reason = "its checks blocked"
     return f"{name} ({reason})" if reason else name
 
