@@ -8,6 +8,7 @@ too, for a checkout that is not installed. Inert unless a target is chosen or ch
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections import Counter
 from html import escape
@@ -204,35 +205,55 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         return None  # not a conformance run: xdist schedules as it would
     from xdist.scheduler import LoadScopeScheduling
 
-    names = sorted(targets_of(config), key=len, reverse=True)  # "local-aione" before "local"
+    names = target_names(config)
+    # A check's scope, read from its id once: xdist asks again for every report.
+    scope_of = functools.cache(lambda nodeid: target_in(nodeid, names) or nodeid)
 
     class ByTarget(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return target_in(nodeid, names) or nodeid
+            return scope_of(nodeid)
 
         def schedule(self) -> None:
             if self.collection is not None or not self._check_nodes_have_same_collection():
                 return super().schedule()
             self.collection = list(next(iter(self.registered_collections.values())))
+            checks = scopes_of(self.collection, names)
             workers = {node.gateway.id: node for node in self.nodes}
-            for worker, scopes in enumerate(targets_by_worker(self.collection, names, len(workers))):
+            for worker, scopes in enumerate(dealt(list(checks), len(workers))):
                 node = workers[f"gw{worker}"]
+                index = {nodeid: at for at, nodeid in enumerate(self.registered_collections[node])}
                 for scope in scopes:
-                    unit = {nodeid: False for nodeid in self.collection if self._split_scope(nodeid) == scope}
-                    self.assigned_work.setdefault(node, {})[scope] = unit
-                    node.send_runtest_some([self.registered_collections[node].index(nodeid) for nodeid in unit])
+                    self.assigned_work.setdefault(node, {})[scope] = dict.fromkeys(checks[scope], False)
+                    node.send_runtest_some([index[nodeid] for nodeid in checks[scope]])
             for node in self.nodes:
                 node.shutdown()  # it has all its work: it ends when that is done
 
     return ByTarget(config, log)
 
 
-def targets_by_worker(nodeids: list[str], names: list[str], workers: int) -> list[list[str]]:
-    """Which targets (scopes: a check without a target is a scope of its own) each xdist worker runs:
-    in order of first appearance, dealt round. The controller schedules by it and each worker reads
-    its own share from its collection, which is the controller's."""
-    scopes = list(dict.fromkeys(target_in(nodeid, names) or nodeid for nodeid in nodeids))
+def target_names(config: pytest.Config) -> list[str]:
+    """The run's target names, longest first: "local-aione" is found in a check's id before "local"."""
+    return sorted(targets_of(config), key=len, reverse=True)
+
+
+def scopes_of(nodeids: list[str], names: list[str]) -> dict[str, list[str]]:
+    """The checks of each scope (a target; a check without one is a scope of its own), the scopes in
+    order of first appearance."""
+    scopes: dict[str, list[str]] = {}
+    for nodeid in nodeids:
+        scopes.setdefault(target_in(nodeid, names) or nodeid, []).append(nodeid)
+    return scopes
+
+
+def dealt(scopes: list[str], workers: int) -> list[list[str]]:
+    """Scopes dealt to xdist workers, in order, round: the controller schedules by it and each worker
+    reads its own share from its collection, which is the controller's."""
     return [scopes[worker::workers] for worker in range(workers)]
+
+
+def targets_by_worker(nodeids: list[str], names: list[str], workers: int) -> list[list[str]]:
+    """Which targets (scopes) each xdist worker runs."""
+    return dealt(list(scopes_of(nodeids, names)), workers)
 
 
 def target_in(nodeid: str, names: list[str]) -> str | None:
@@ -379,7 +400,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def _targets_of_this_process(session: pytest.Session) -> set[str]:
     """All targets when this process runs every check; a worker's share when targets are dealt to
     workers (pytest_xdist_make_scheduler); none when checks are handed out one by one."""
-    names = sorted(targets_of(session.config), key=len, reverse=True)
+    names = target_names(session.config)
     workerinput = getattr(session.config, "workerinput", None)
     if workerinput is None:
         return set(names)
