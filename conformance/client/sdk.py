@@ -130,24 +130,19 @@ class SDK:
         """The SDK's exchange, as the suite's client would have recorded it: the evidence of a failed
         call, and a recording of the run when evidence is kept."""
         url = str(request.url)
-        path = urlparse(url).path.rsplit("/", 1)[-1]
-        model, _, action = path.partition(":")
-        headers = httpx.Headers(list(response.headers.multi_items()))
-        try:
-            body = decoded(body, headers, int(self.target.max_response_mb * 2**20), None)
-        except Exception:  # noqa: BLE001 - a body the suite could not decode is no evidence
-            return
+        model, action = _addressed(url)
         exchange = Exchange(
             method=request.method,
             url=self.redactor.url(url),
             request_headers=self.redactor.headers(list(request.headers.items())),
             request_body=request.content or None,
             curl=curl_line(request.method, url, list(request.headers.items()), request.content or None, self.redactor),
-            action=action or ("listModels" if model == "models" else "getModel"),
-            model=model if action else None,
+            action=action,
+            model=model,
             redactor=self.redactor,
             status=response.status_code,
-            headers=headers,
+            # Already inflated within the cap, beneath (_Inflated): the body as the SDK read it.
+            headers=httpx.Headers(list(response.headers.multi_items())),
             body=body,
             ttfb=reads[0][0] if reads else 0.0,
             elapsed=reads[-1][0] if reads else 0.0,
@@ -211,8 +206,7 @@ class SDK:
         return collected
 
     def _record(self, response: httpx.Response) -> None:
-        path = urlparse(str(response.request.url)).path
-        action = path.rsplit(":", 1)[-1] if ":" in path.rsplit("/", 1)[-1] else "listModels" if path.endswith("/models") else "getModel"
+        _, action = _addressed(str(response.request.url))
         self.ledger.record(
             LedgerEntry(
                 target=self.target.name,
@@ -223,6 +217,14 @@ class SDK:
                 kind=action,
             )
         )
+
+
+def _addressed(url: str) -> tuple[str | None, str]:
+    """(model, action) of a URL the SDK called: .../models/M:action, or GET models / models/M."""
+    model, _, action = urlparse(url).path.rsplit("/", 1)[-1].partition(":")
+    if action:
+        return model, action
+    return None, "listModels" if model == "models" else "getModel"
 
 
 class _Inflated:
