@@ -169,8 +169,7 @@ def accepted(exchange: Exchange) -> dict:
     GEN-06's), and a body that is not one JSON object leaves nothing to judge (SHAPE-01's)."""
     if not 200 <= exchange.status < 300:
         status_ok(exchange)
-    whole(exchange)
-    body = json_body(exchange)
+    body = json_body(exchange)  # whole, then JSON
     if not isinstance(body, dict):
         blocked("the answer is not one JSON object", by="SHAPE-01")
     return body

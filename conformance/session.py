@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from conformance.client.http import GeminiClient
+from conformance.client.redact import KEY_PLACEHOLDERS
 from conformance.recipes.common import WRONG_KEY
 from conformance.recipes.engine import MadeOnFirstUse, TargetResponses
 from conformance.targets import Target, declarations_of
@@ -55,7 +56,7 @@ class TargetSession:
         target = self.target
         self.rate_limited_key = "ref-limited-" + secrets.token_hex(12) if target.reference is not None else target.rate_limited_key()
         if self.rate_limited_key:
-            redactor.add(self.rate_limited_key, "$RATE_LIMITED_KEY")
+            redactor.add(self.rate_limited_key, KEY_PLACEHOLDERS["rate_limited"])
         self.upstream = self._start_upstream(redactor)
         self.base_url, self.key = self._start_gateway(redactor)
         image_model = target.model("image")
@@ -116,7 +117,7 @@ class TargetSession:
             key, silence_s, host, port = spec.key(), spec.silence_s, spec.host, spec.port
         else:
             return None  # the fidelity checks skip, saying why
-        redactor.add(key, "$UPSTREAM_KEY")
+        redactor.add(key, KEY_PLACEHOLDERS["upstream"])
         if spec is not None and spec.url:
             return RemoteUpstream(spec.url, key)
         server = ScriptedUpstream(UpstreamConfig(key=key, silence_s=silence_s), host, port)
@@ -128,16 +129,16 @@ class TargetSession:
         """(base_url, key): a real target's, or the reference gateway started for a reference
         target (for `reference: relay`, the test relay in front of the scripted upstream)."""
         target = self.target
-        redactor.add(WRONG_KEY, "$WRONG_KEY")
+        redactor.add(WRONG_KEY, KEY_PLACEHOLDERS["wrong"])
         if target.reference is None:
             key = target.api_key()
             if key:
-                redactor.add(key, "$API_KEY")
+                redactor.add(key, KEY_PLACEHOLDERS["given"])
             return target.base_url or "", key
         from conformance.reference import GatewayConfig, ReferenceGateway
 
         key = "ref-" + secrets.token_hex(12)
-        redactor.add(key, "$API_KEY")
+        redactor.add(key, KEY_PLACEHOLDERS["given"])
         spec = target.reference
         if spec.replay is not None:
             from conformance.reference.replay import ReplayGateway

@@ -11,15 +11,13 @@ import httpx
 
 from conformance.client.json_array import JSONArrayStream, parse_json_array_stream
 from conformance.client.limits import MAX_SSE_LINES
-from conformance.client.redact import Redactor
+from conformance.client.redact import KEY_PLACEHOLDERS, Redactor
 from conformance.client.sse import SSEStream, parse_sse
 from conformance.outcomes import ResponseTooLarge
 
 EXCERPT = 600
 # Response headers worth showing as evidence (the rest is noise or could carry secrets).
 SHOWN_HEADERS = {"content-type", "content-length", "transfer-encoding", "retry-after", "x-request-id", "server", "via"}
-# The placeholders the run's redactor writes for the keys it knows (conformance/fixtures.py).
-KEY_PLACEHOLDERS = {"$WRONG_KEY": "wrong", "$RATE_LIMITED_KEY": "rate_limited", "$API_KEY": "given"}
 
 
 class NotJSON(ValueError):
@@ -60,7 +58,7 @@ class Exchange:
     def key_carried(self) -> str:
         """Which key the request carried (given, wrong, rate_limited or missing), read from its redacted form."""
         shown = self.url + " " + " ".join(value for _, value in self.request_headers)
-        return next((kind for placeholder, kind in KEY_PLACEHOLDERS.items() if placeholder in shown), "missing")
+        return next((kind for kind in ("wrong", "rate_limited", "given") if KEY_PLACEHOLDERS[kind] in shown), "missing")
 
     @cached_property
     def json(self) -> Any:

@@ -21,9 +21,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-__all__ = ["DEFAULT_PLACEHOLDER", "COOKIE_PLACEHOLDER", "URL_PASSWORD_PLACEHOLDER", "Redactor"]
+__all__ = ["DEFAULT_PLACEHOLDER", "KEY_PLACEHOLDERS", "COOKIE_PLACEHOLDER", "URL_PASSWORD_PLACEHOLDER", "Redactor"]
 
 DEFAULT_PLACEHOLDER = "$API_KEY"
+# The placeholder of each key a run knows, by the kind of key it is: what a report shows in its place,
+# and how a redacted request still tells which key it carried (Exchange.key_carried).
+KEY_PLACEHOLDERS = {"given": DEFAULT_PLACEHOLDER, "wrong": "$WRONG_KEY", "rate_limited": "$RATE_LIMITED_KEY", "upstream": "$UPSTREAM_KEY"}
 COOKIE_PLACEHOLDER = "$COOKIE"
 URL_PASSWORD_PLACEHOLDER = "$URL_PASSWORD"
 
