@@ -58,6 +58,15 @@ class GatewayUnreachable(Exception):
     """The target could not be reached at all; the message says what to fix."""
 
 
+def without_frames(error: BaseException) -> BaseException:
+    """The error without the frames it was raised through, nor the errors it replaced: those frames
+    hold what the request had read (a body cut at its byte cap is megabytes), and an outcome is kept
+    until its target's last check reads it. Its message and evidence hold all a report shows."""
+    error.__traceback__ = None
+    error.__context__ = error.__cause__ = None  # `raise ... from None` hides the replaced error, but keeps it
+    return error
+
+
 class Outcome(str, Enum):
     """What one check (a rule on a target, one parametrized case) ended in."""
 

@@ -19,6 +19,7 @@ from conformance.recipes.engine import (
     recipe,
     unmatched,
 )
+from conformance.outcomes import ResponseTooLarge
 from conformance.targets import Target
 from tests.harness import run_suite
 
@@ -110,6 +111,34 @@ def test_an_error_reaches_every_reader(counting):
     for _ in range(2):
         with pytest.raises(TimeoutError, match="no answer"):
             shared.fetched(broken, {})
+
+
+def test_a_kept_outcome_does_not_keep_what_its_request_read(counting):
+    """A response refused at its byte cap is megabytes in the frames its outcome was raised through:
+    fourteen hostile targets peaked at 920 MB while their outcomes waited for their checks."""
+    import weakref
+
+    class Body(bytearray):
+        pass
+
+    read: list[weakref.ref] = []
+
+    def too_large(client):
+        body = Body(b"x" * 1024)
+        read.append(weakref.ref(body))
+        try:
+            raise ValueError("the transport's own error")
+        except ValueError:
+            raise ResponseTooLarge("the response exceeded 4 MB") from None
+
+    shared = _shared(counting.ledger)
+    refused = Recipe("refused", too_large, (), (), ("client",))
+    shared.prefetch([(refused, {})], concurrency=1)
+    shared.close()
+    assert read[0]() is None  # nothing holds the body any longer
+    with pytest.raises(ResponseTooLarge, match="exceeded 4 MB") as raised:
+        shared.fetched(refused, {})
+    assert raised.value.__context__ is None
 
 
 def test_a_recipe_names_what_it_needs_and_what_its_checks_choose():

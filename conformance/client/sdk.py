@@ -35,6 +35,7 @@ from conformance.outcomes import (
     RequestTimedOut,
     ResponseTooLarge,
     not_judged,
+    without_frames,
 )
 from conformance.targets import Target
 
@@ -184,11 +185,11 @@ class SDK:
                 message = unreachable_message(self.redactor.url(self.base_url), self.target.name, error)
                 raise GatewayUnreachable(self.redactor.text(message)) from None
             if isinstance(error, ResponseTooLarge):
-                raise error.with_traceback(None) from None  # the gateway's failure, as the suite's own client says it
+                raise without_frames(error) from None  # the gateway's failure, as the suite's own client says it
             if _replayed_nothing(self.target, error):
                 not_judged("the replay has no recording that answers the SDK's request")
             exchanges = self._calls.exchanges
-            raise SDKCallFailed(what, error, self.redactor.text(str(error))[:600], exchanges[-1] if exchanges else None) from None
+            raise SDKCallFailed(what, without_frames(error), self.redactor.text(str(error))[:600], exchanges[-1] if exchanges else None) from None
         finally:
             tokens = _usage_tokens(result)
             if tokens and recorded:
