@@ -11,6 +11,7 @@ import threading
 import pytest
 
 from conformance.client.ledger import Ledger, LedgerEntry
+from conformance.outcomes import ResponseTooLarge
 from conformance.recipes.engine import (
     Recipe,
     TargetResponses,
@@ -19,7 +20,6 @@ from conformance.recipes.engine import (
     recipe,
     unmatched,
 )
-from conformance.outcomes import ResponseTooLarge
 from conformance.targets import Target
 from tests.harness import run_suite
 
