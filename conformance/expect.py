@@ -61,7 +61,7 @@ def _error_details(exchange: Exchange) -> list:
 
 def status_ok(exchange: Exchange) -> None:
     """Success is HTTP 200 exactly (google-genai treats any other 2xx as an error), and whole."""
-    key_accepted(exchange)
+    admitted(exchange)
     status_in(exchange, (200,))
     whole(exchange)
 
@@ -75,6 +75,21 @@ def key_accepted(exchange: Exchange) -> None:
     the check is blocked by it, so one refused key reads as one cause, not as every rule failing."""
     if exchange.status in AUTH_REFUSED and exchange.key_carried == "given":
         blocked(f"the gateway refused the target's own key (HTTP {exchange.status}), so there is no answer to judge", by="AUTH-01")
+
+
+def model_known(exchange: Exchange) -> None:
+    """A request naming a model the target declares, answered 404 (Google's answer for an unknown
+    model), proves nothing about the rule that sent it either: GEN-07 (every declared model is
+    served) judges that answer, and the check is blocked by it."""
+    if exchange.status == 404 and exchange.model_declared:
+        blocked(f"the gateway does not know the declared model {exchange.model} (HTTP 404), so there is no answer to judge", by="GEN-07")
+
+
+def admitted(exchange: Exchange) -> None:
+    """The gateway took the request as the target declares it: its own key (AUTH-01) and its
+    declared model (GEN-07). Where it did not, the check is blocked by that rule."""
+    key_accepted(exchange)
+    model_known(exchange)
 
 
 def whole(exchange: Exchange) -> None:
@@ -158,7 +173,7 @@ def success_body(exchange: Exchange) -> Any:
     """The body of a success, for a rule about what a success holds: an error answer has nothing to
     judge (GEN-06 judges the status), so the rule is blocked rather than passed on it."""
     answered(exchange, "GEN-06", "no body to judge")
-    key_accepted(exchange)
+    admitted(exchange)
     if not 200 <= exchange.status < 300:
         blocked(f"the request was answered HTTP {exchange.status}, not with a success to judge", by="GEN-06")
     return json_body(exchange)

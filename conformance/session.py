@@ -68,6 +68,7 @@ class TargetSession:
             timeouts=target.timeouts,
             redactor=redactor,
             image_models=frozenset({image_model} if image_model else ()),
+            declared_models=frozenset(model for model in target.models.values() if model),
             retries=target.retries,
             concurrency=target.concurrency,
             ledger=ledger,

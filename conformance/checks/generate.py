@@ -6,16 +6,21 @@ GEN-03 every candidate has a finishReason from the enum
 GEN-04 usageMetadata is present
 GEN-05 totalTokenCount = prompt + candidates + thoughts + toolUsePrompt
 GEN-06 success is HTTP 200 with a JSON content type
+GEN-07 every model the target declares is served (not answered 404 NOT_FOUND)
 """
 
 from __future__ import annotations
 
+import pytest
+
 from conformance import expect
-from conformance.outcomes import blocked
+from conformance.outcomes import blocked, not_applicable, not_judged
 from conformance.recipes.common import text_response
+from conformance.recipes.generate import EMBEDDING_ACTIONS, declared_model_answer
 from conformance.rules import GENERATE, MUST, rule
 from conformance.sources import AIONE_NATIVE, GEMINI_API, NEBULA, TOKENSMART
 from conformance.usage import total_mismatch
+from conformance.vocabulary import MODEL_ROLES
 
 RESPONSE = "generate_content_response"
 
@@ -78,3 +83,36 @@ def json_content_type():
     exchange = text_response()
     expect.status_ok(exchange)
     expect.media_type(exchange, expect.JSON_TYPES)
+
+
+@rule(
+    "GEN-07",
+    MUST,
+    "every model the target declares is served: a request naming it is not answered 404 NOT_FOUND, Google's answer for an unknown model",
+    source=(
+        AIONE_NATIVE.at("Supported Models: all connected Gemini models are available through the native API"),
+        TOKENSMART.at("Supported Gemini models: every gemini-* model is callable through the Gemini Native endpoint"),
+        GEMINI_API.at("§5 Unknown model"),
+    ),
+    needs=GENERATE,
+    reads=declared_model_answer,
+)
+@pytest.mark.parametrize("role", MODEL_ROLES)
+def declared_model_served(target, role):
+    # The checks that read an answer of an unknown declared model are blocked by this rule
+    # (expect.model_known): one unknown model is one cause, not every rule of its kind failing.
+    if target.model(role) is None:
+        not_applicable(f"target {target.name} declares no {role} model")
+    exchange = declared_model_answer()
+    if exchange is None:
+        not_applicable(f"target {target.name} declares no action an embedding model answers ({' or '.join(EMBEDDING_ACTIONS)})")
+    if not exchange.status:
+        not_judged(f"no answer arrived ({exchange.describe()})")
+    expect.key_accepted(exchange)
+    if exchange.status == 404:
+        raise expect.fail(
+            f"the {role} model the target declares, {target.model(role)}, is not served: HTTP 404",
+            exchange,
+            expected=f"an answer of {target.model(role)}",
+            actual=f"HTTP 404 {exchange.excerpt(200)}",
+        )

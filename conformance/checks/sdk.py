@@ -39,13 +39,14 @@ SDK_DOCS = (
 
 def _succeeded(sdk_result, *, judges_auth: bool = False):
     """The result of an SDK call that must succeed; a raise is this rule's failure, unless the gateway
-    refused the target's own key (AUTH-01's failure, which blocks the rule; ``judges_auth``: the rule
-    is about the SDK's auth itself, so the refusal is its failure)."""
+    refused the target's own key or did not know its declared model (AUTH-01's or GEN-07's failure,
+    which blocks the rule; ``judges_auth``: the rule is about the SDK's auth itself, so a refused key
+    is its failure)."""
     try:
         return sdk_result()
     except SDKCallFailed as failed:
-        if failed.exchange is not None and not judges_auth:
-            expect.key_accepted(failed.exchange)
+        if failed.exchange is not None:
+            (expect.model_known if judges_auth else expect.admitted)(failed.exchange)
         raise expect.fail(
             f"the google-genai SDK call failed with {failed.kind}",
             failed.exchange,

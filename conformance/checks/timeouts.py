@@ -19,8 +19,10 @@ from conformance.sources import AIONE_NATIVE, GEMINI_API
 
 def _within(exchange, bound: float, what: str, answered_by: str) -> None:
     """The exchange was answered within ``bound``. One that got no answer at all proves nothing about
-    time: it is blocked by the rule that judges the answer (``answered_by``), never a pass."""
+    time: it is blocked by the rule that judges the answer (``answered_by``), never a pass; nor does a
+    quick refusal of the target's key or declared model (expect.admitted)."""
     expect.answered(exchange, answered_by, "no time to judge")
+    expect.admitted(exchange)
     if exchange.elapsed > bound:
         raise expect.fail(f"{what} took {exchange.elapsed:.1f} s, over the {bound:g} s bound", exchange, expected=f"<= {bound:g} s", actual=f"{exchange.elapsed:.1f} s")
 

@@ -36,6 +36,9 @@ class Exchange:
     action: str | None
     model: str | None
     redactor: Redactor
+    # The request names a model the target declares, at its version and base URL: a 404 says the
+    # gateway does not know the model (not a probe's unknown model, version or prefix).
+    model_declared: bool = False
     status: int = 0
     reason: str = ""
     headers: httpx.Headers = field(default_factory=httpx.Headers)

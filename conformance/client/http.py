@@ -62,6 +62,7 @@ class GeminiClient:
         timeouts: Timeouts,
         redactor: Redactor,
         image_models: frozenset[str] = frozenset(),
+        declared_models: frozenset[str] = frozenset(),
         api_version: str = "v1beta",
         retries: RetryPolicy = RetryPolicy(),
         concurrency: int = 4,
@@ -77,6 +78,7 @@ class GeminiClient:
         self.timeouts = timeouts
         self.redactor = redactor
         self.image_models = image_models
+        self.declared_models = declared_models
         self.api_version = api_version
         self.retries = retries
         self._retry_budget_s = retries.budget_s  # what is left of it, for all of this target's requests
@@ -175,6 +177,8 @@ class GeminiClient:
             action=action,
             model=model,
             redactor=self.redactor,
+            # Not when the request probes another version or prefix: a 404 there is that probe's verdict.
+            model_declared=model in self.declared_models and api_version in (None, self.api_version) and not prefix,
         )
         bound = self.timeouts.image if self._makes_images(model) else self.timeouts.read
         while True:

@@ -141,6 +141,8 @@ class SDK:
             action=action,
             model=model,
             redactor=self.redactor,
+            # At the version the suite names (SDK-06 leaves the SDK's default: another version's 404 is its verdict).
+            model_declared=model in self.target.models.values() and "v1beta" in urlparse(url).path.split("/"),
             status=response.status_code,
             # Already inflated within the cap, beneath (_Inflated): the body as the SDK read it.
             headers=httpx.Headers(list(response.headers.multi_items())),

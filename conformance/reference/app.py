@@ -257,7 +257,7 @@ class Gateway:
 
     def resolve_model(self, route: Route, action: str) -> ResolvedModel:
         resolved = catalog.resolve(self.profile, str(route.model_id))
-        if resolved is None or action not in catalog.KIND_ACTIONS[resolved.spec.kind]:
+        if resolved is None or action not in catalog.KIND_ACTIONS[resolved.spec.kind] or not self.behaviour.knows_model(resolved.spec.kind):
             raise envelopes.unknown_model(str(route.model_id), route.version, action)
         return resolved
 

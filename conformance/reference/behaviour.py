@@ -120,6 +120,9 @@ class Behaviour:
     def substitutes_model(self) -> bool:
         return any(fault.substitutes_model for fault in self.faults)
 
+    def knows_model(self, kind: str) -> bool:
+        return not any(kind in fault.unknown_models for fault in self.faults)
+
     def unrouted_reply(self) -> Reply | None:
         replies = [fault.unrouted for fault in self.faults if fault.unrouted]
         return replies[-1] if replies else None

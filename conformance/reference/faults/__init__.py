@@ -38,6 +38,7 @@ Hook points, in the order a request meets them:
     unserved_versions   API versions ("v1") the gateway does not serve: their paths are unknown
     loose_routing       Gemini routes are matched anywhere in the path, whatever precedes /v1beta/
     substitutes_model   text requests are answered by a cheaper model that follows no instructions
+    unknown_models      model kinds ("image") the gateway's catalogue lacks: every request naming one is 404
 
 Transforms receive bodies built fresh for each request, so they may edit them in place.
 """

@@ -48,3 +48,4 @@ class Fault:
     unserved_versions: tuple[str, ...] = ()
     loose_routing: bool = False
     substitutes_model: bool = False
+    unknown_models: tuple[str, ...] = ()

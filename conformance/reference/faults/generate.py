@@ -86,4 +86,12 @@ FAULTS = (
         ("GEN-06", "AUTH-01", "CASE-*", "IMG-01", "SDK-01", "SDK-05", "SDK-06"),
         success_status={"generateContent": 201},
     ),
+    Fault(
+        "forgets_image_model",
+        "The catalogue lacks the image model its docs list (renamed or retired upstream, the docs not "
+        "updated): every request naming it is 404 NOT_FOUND. The image rules are blocked by GEN-07: "
+        "with the model unknown, they have nothing to judge.",
+        ("GEN-07",),
+        unknown_models=("image",),
+    ),
 )

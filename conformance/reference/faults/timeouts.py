@@ -23,7 +23,7 @@ FAULTS = (
     Fault(
         "stall_image_generation",
         "generateContent for image models never starts answering (Wei-Shaw/sub2api#4798; bugs F33).",
-        ("TIME-03", "IMG-01", "IMG-04", "IMG-05", "IMG-07", "MEDIA-04"),
+        ("TIME-03", "IMG-01", "IMG-04", "IMG-05", "IMG-07", "MEDIA-04", "GEN-07"),
         stalls=(("generateContent", "image"),),
         timeouts=dict(STALL_TIMEOUTS),
     ),
