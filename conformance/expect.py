@@ -78,10 +78,12 @@ def key_accepted(exchange: Exchange) -> None:
 
 
 def model_known(exchange: Exchange) -> None:
-    """A request naming a model the target declares, answered 404 (Google's answer for an unknown
-    model), proves nothing about the rule that sent it either: GEN-07 (every declared model is
-    served) judges that answer, and the check is blocked by it."""
-    if exchange.status == 404 and exchange.model_declared:
+    """A generateContent naming a model the target declares, answered 404 (Google's answer for an
+    unknown model), proves nothing about the rule that sent it either: GEN-07 (every declared model
+    is served) judges that answer, and the check is blocked by it. Another action's 404 is not
+    GEN-07's to judge (a countTokens sent to the wrong path upstream is the action's failure, with
+    the model served), so it stays the check's own failure."""
+    if exchange.status == 404 and exchange.model_declared and exchange.action == "generateContent":
         blocked(f"the gateway does not know the declared model {exchange.model} (HTTP 404), so there is no answer to judge", by="GEN-07")
 
 

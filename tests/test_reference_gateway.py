@@ -1092,6 +1092,13 @@ def _(c: httpx.Client) -> None:
     assert generate(c).status_code == 200
 
 
+@probe("forgets_image_model")
+def _(c: httpx.Client) -> None:
+    unknown = generate(c, IMAGE)
+    assert unknown.status_code == 404 and error_of(unknown)["status"] == "NOT_FOUND"
+    assert generate(c).status_code == 200  # the text model is still served
+
+
 @probe("ignores_path_prefix")
 def _(c: httpx.Client) -> None:
     assert c.post(f"/wrong/prefix/v1beta/models/{TEXT}:generateContent", json=user("hi")).status_code == 200

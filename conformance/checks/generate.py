@@ -109,6 +109,7 @@ def declared_model_served(target, role):
     if not exchange.status:
         not_judged(f"no answer arrived ({exchange.describe()})")
     expect.key_accepted(exchange)
+    expect.whole(exchange)  # a body cut short is no answer the SDKs accept, whatever its status
     if exchange.status == 404:
         raise expect.fail(
             f"the {role} model the target declares, {target.model(role)}, is not served: HTTP 404",
