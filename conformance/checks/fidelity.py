@@ -20,10 +20,12 @@ FID-13 snake_case request fields reach the upstream once: never dropped, never d
 FID-14 the upstream receives nothing the client did not send (no injected system prompt or settings)
 FID-15 countTokens reaches the upstream as countTokens, and its answer comes back unchanged
 FID-16 the client's API key never reaches the upstream (headers, query or body)
-FID-17 the gateway authenticates upstream with its own credential in x-goog-api-key, and only there
+FID-17 the gateway authenticates upstream with its own credential once, where Google reads an API key
 FID-18 the upstream is called at Google's path for the action, for the model the client asked for
 FID-19 a request error the upstream answers (400) is relayed once: the gateway does not send it again
 FID-20 no response header names the upstream's address or credential (SHOULD)
+FID-21 the upstream credential goes in the x-goog-api-key header, not in the URL (SHOULD)
+FID-22 a stream reaches the client event for event: none dropped or added, none rebuilt
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from conformance.fidelity import (
     more,
     normalized,
 )
+from conformance.outcomes import blocked
 from conformance.recipes.fidelity import (
     big_image_probes,
     blocked_prompt_probe,
@@ -55,6 +58,7 @@ from conformance.recipes.fidelity import (
     request_error_probe,
     rich_response_probe,
     snake_case_probe,
+    stream_events_probe,
     thought_probes,
     upstream_error_probes,
 )
@@ -70,6 +74,8 @@ PASSTHROUGH = AIONE_NATIVE.at("Limitations & Notes 5: byte-level passthrough, no
 UNCHANGED = TOKENSMART.at("Using Google's official SDK: field names, error handling preserve Google's official semantics")
 # How far the client's first event may trail the upstream's, and its stream's spread the upstream's.
 PROMPT_S = 1.0
+# Where fidelity.contains finds a key that went up as Google reads an API key.
+HEADER_KEY_PLACE, QUERY_KEY_PLACE = "header x-goog-api-key", "query parameter key"
 
 
 def _whole(body):
@@ -216,6 +222,25 @@ def blocked_prompt_passed_through():
 )
 def whole_response_exact():
     _same_events([rich_response_probe()], "the response", _whole)
+
+
+@rule(
+    "FID-22",
+    MUST,
+    "a stream reaches the client event for event as the upstream sent it: no event dropped (a final event of "
+    "usageMetadata alone included) or added, and in each no part, key or value dropped, added or changed "
+    "(the first part alone, an empty usageMetadata where none was sent)",
+    source=(
+        GATEWAY_BUGS.at("§5 rules 14, 25; litellm native transform citationSources->citations"),
+        GEMINI_API.at("§6 Streaming"),
+        PASSTHROUGH,
+        UNCHANGED,
+    ),
+    needs=RELAYED_STREAM,
+    reads=stream_events_probe,
+)
+def stream_events_exact():
+    _same_events([stream_events_probe()], "the stream", _whole)
 
 
 @rule(
@@ -369,22 +394,33 @@ def client_key_not_forwarded(client):
 @rule(
     "FID-17",
     MUST,
-    "the gateway authenticates upstream with its own credential in x-goog-api-key, and nowhere else (not Bearer, not ?key=)",
+    "the gateway authenticates upstream with its own credential, once, where Google reads an API key: the "
+    "x-goog-api-key header or the ?key= query parameter (not Bearer, which Google reads as an OAuth token), "
+    "and nowhere else",
     source=(GATEWAY_BUGS.at("§5 rule 7; xalgorix#2, litellm#7830, DFIR-Companion#516"), GEMINI_API.at("§1 Auth: x-goog-api-key; Bearer is OAuth")),
     needs=RELAYED,
     reads=echo_probes_by_placement,
 )
-def upstream_key_in_header(upstream):
+def upstream_key_where_google_reads_it(upstream):
     for probe in echo_probes_by_placement().values():
-        record = probe.upstream
-        elsewhere = [place for place in contains(upstream.key, record) if place != "header x-goog-api-key"]
-        if record.header("x-goog-api-key") != [upstream.key] or elsewhere:
+        places = contains(upstream.key, probe.upstream)
+        if _key_sent_once_where_google_reads_it(probe.upstream, upstream.key) is None:
             raise expect.fail(
-                "the upstream credential did not arrive as x-goog-api-key alone",
+                "the upstream credential did not arrive once, as x-goog-api-key or ?key=",
                 probe.exchange,
-                expected="x-goog-api-key: $UPSTREAM_KEY, and the key nowhere else",
-                actual=f"x-goog-api-key: {len(record.header('x-goog-api-key'))} value(s); the key also in: {', '.join(elsewhere) or 'nowhere'}",
+                expected="x-goog-api-key: $UPSTREAM_KEY or ?key=$UPSTREAM_KEY, and the key nowhere else",
+                actual=f"the key in: {', '.join(places) or 'nowhere'}",
             )
+
+
+def _key_sent_once_where_google_reads_it(record, key: str) -> str | None:
+    """Where the upstream request carried ``key``, if that was once and exactly as one of Google's
+    API-key placements carries it (the header, or the query parameter): else None."""
+    if contains(key, record) == [HEADER_KEY_PLACE] and record.header("x-goog-api-key") == [key]:
+        return HEADER_KEY_PLACE
+    if contains(key, record) == [QUERY_KEY_PLACE] and [v for k, v in record.query if k == "key"] == [key]:
+        return QUERY_KEY_PLACE
+    return None
 
 
 @rule(
@@ -455,4 +491,27 @@ def upstream_not_exposed(upstream):
                 probe.exchange,
                 expected=f"no header naming {address} or carrying $UPSTREAM_KEY",
                 actual=", ".join(exposed),
+            )
+
+
+@rule(
+    "FID-21",
+    SHOULD,
+    "the gateway sends its upstream credential in the x-goog-api-key header, not as ?key= in the URL (Google reads "
+    "both, but a URL is written to access logs on the way)",
+    source=(GATEWAY_BUGS.at("§5 rule 7: MUST NOT log or echo ?key; DFIR-Companion#516, litellm#10983"),),
+    needs=RELAYED,
+    reads=echo_probes_by_placement,
+)
+def upstream_key_in_header(upstream):
+    for probe in echo_probes_by_placement().values():
+        place = _key_sent_once_where_google_reads_it(probe.upstream, upstream.key)
+        if place is None:
+            blocked("the upstream credential is not once where Google reads an API key", by="FID-17")
+        if place == QUERY_KEY_PLACE:
+            raise expect.fail(
+                "the upstream credential went up in the URL (?key=), not in the x-goog-api-key header",
+                probe.exchange,
+                expected="x-goog-api-key: $UPSTREAM_KEY",
+                actual="?key=$UPSTREAM_KEY",
             )

@@ -60,6 +60,7 @@ blocked_prompt_probe = recipe(_probe, name="blocked_prompt_probe", scenario="blo
 
 
 rich_response_probe = recipe(_probe, name="rich_response_probe", scenario="rich_response", mode=WHOLE)
+stream_events_probe = recipe(_probe, name="stream_events_probe", scenario="stream_events", mode=STREAMED)
 
 
 # FID-10 judges timing: its stream is fetched alone, not beside the 8 MB image probes.

@@ -134,15 +134,19 @@ class Relay:
             headers["content-type"] = request.headers["content-type"]
         if self._hook("forwards_client_auth"):
             headers.update({name: request.headers[name] for name in CLIENT_AUTH_HEADERS if name in request.headers})
-        if "bearer" in self._hook("upstream_key_as"):
+        placements = self._hook("upstream_key_as")
+        if "bearer" in placements:
             headers["authorization"] = f"Bearer {self.config.upstream_key}"
-        else:
+        elif "query" not in placements:
             headers["x-goog-api-key"] = self.config.upstream_key
         return headers
 
     def upstream_query(self, request: Request) -> list[tuple[str, str]]:
         forwarded = self._hook("forwards_client_auth")
-        return [(k, v) for k, v in request.query_params.multi_items() if k != "key" or forwarded]
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "key" or forwarded]
+        if "query" in self._hook("upstream_key_as"):
+            query.append(("key", self.config.upstream_key))
+        return query
 
     @staticmethod
     def request_json(body: bytes) -> Any:
@@ -204,7 +208,10 @@ class Relay:
                         return
                     for transform in transforms:
                         chunk = transform(chunk)
-                    yield b"data: " + compact_json(chunk) + b"\r\n\r\n"
+                        if chunk is None:
+                            break  # the relay dropped the event
+                    else:
+                        yield b"data: " + compact_json(chunk) + b"\r\n\r\n"
         except httpx.TransportError as error:
             if failure is not None:
                 yield b"data: " + compact_json(failure) + b"\r\n\r\n"

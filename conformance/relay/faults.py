@@ -17,7 +17,7 @@ Hook points, in the order a request meets them:
     upstream_timeout_s how long the relay waits for upstream bytes (clean: 600 s)
     restate            (status, JSON body) -> (status, body) for whole (non-stream) replies
     reshape            transform of each GenerateContentResponse: whole bodies and every SSE chunk
-    restream           request body -> a stateful transform of one SSE stream's chunks
+    restream           request body -> a stateful transform of one SSE stream's chunks (None drops one)
     on_stream_failure  the chunk sent in place of an upstream failure (error event or dropped connection)
     sse_line_limit     SSE lines longer than this end the stream silently (a scanner's buffer)
     buffers_stream     the whole upstream stream is collected, then sent in one write
@@ -35,7 +35,7 @@ from typing import Any
 from conformance.reference.faults.transforms import for_each_candidate, map_parts
 
 Transform = Callable[[Any], Any]
-ChunkTransform = Callable[[dict[str, Any]], dict[str, Any]]
+ChunkTransform = Callable[[dict[str, Any]], dict[str, Any] | None]
 # Seconds the short-timeout fault waits for upstream bytes; the self-test's long silence is longer.
 SHORT_UPSTREAM_TIMEOUT_S = 1.0
 
@@ -113,6 +113,30 @@ def recount_usage(request: dict[str, Any]) -> ChunkTransform:
         return chunk
 
     return apply
+
+
+def first_part_only(request: dict[str, Any]) -> ChunkTransform:
+    """Each event's candidate keeps its first part: a translator that reads parts[0] of each chunk."""
+
+    def apply(chunk: dict[str, Any]) -> dict[str, Any]:
+        for candidate in chunk.get("candidates") or []:
+            content = candidate.get("content") or {}
+            if isinstance(content.get("parts"), list):
+                content["parts"] = content["parts"][:1]
+        return chunk
+
+    return apply
+
+
+def without_usage_only_events(request: dict[str, Any]) -> ChunkTransform:
+    """An event of usageMetadata and no candidate (Google's usage-only final event) is taken for empty
+    and dropped."""
+    return lambda chunk: None if "usageMetadata" in chunk and not chunk.get("candidates") else chunk
+
+
+def usage_on_every_event(request: dict[str, Any]) -> ChunkTransform:
+    """An event the upstream sent without usageMetadata gets an empty one (a struct's zero value)."""
+    return lambda chunk: {**chunk, "usageMetadata": chunk.get("usageMetadata", {})}
 
 
 def blocked_prompt_as_error(status: int, body: Any) -> tuple[int, Any]:
@@ -211,6 +235,28 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "details) is ignored (songquanpeng/one-api ResponseText2Usage; jain-aanchal/ai-tally#376).",
             ("FID-01",),
             restream=recount_usage,
+        ),
+        RelayFault(
+            "keeps_first_part_per_event",
+            "Each stream event is rebuilt from candidates[0].content.parts[0], so an event carrying two parts "
+            "loses the second (issue: seen in a translating layer; bugs F20, parts kept in both directions).",
+            ("FID-22", "FID-04"),
+            restream=first_part_only,
+        ),
+        RelayFault(
+            "drops_usage_only_event",
+            "A final event with usageMetadata and no candidate is dropped as empty, so the stream's billed "
+            "totals never reach the client (issue: seen in a relaying proxy; Google sends one, recordings "
+            "vercel-ai/020; one-api#1385-style mapping).",
+            ("FID-22",),
+            restream=without_usage_only_events,
+        ),
+        RelayFault(
+            "empty_usage_where_none",
+            "Every event is re-serialised from a struct, so one the upstream sent without usageMetadata gets "
+            "an empty usageMetadata: {} (issue: seen in a translating layer; one-api#1385-style mapping).",
+            ("FID-22",),
+            restream=usage_on_every_event,
         ),
         RelayFault(
             "stamps_stop_on_every_chunk",
@@ -366,6 +412,14 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "(xalgorix/xalgorix#2, BerriAI/litellm#7830).",
             ("FID-17",),
             upstream_key_as="bearer",
+        ),
+        RelayFault(
+            "upstream_key_in_query",
+            "The upstream credential is sent as ?key= in the URL: Google reads it there too, but a key in "
+            "a URL is written to access logs on the way (hasamba/DFIR-Companion#516: ?key= in proxy access "
+            "logs; gateway-bugs §5 rule 7).",
+            ("FID-21",),
+            upstream_key_as="query",
         ),
     )
 }

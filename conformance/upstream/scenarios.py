@@ -247,6 +247,19 @@ def rich_response(call: Call) -> Script:
     return pieces(call, "rich_response", chunks, "STOP", [{"text": "Cited text, "}, {"text": "word for word."}], **extra)
 
 
+def stream_events(call: Call) -> Script:
+    """The events a relay that rebuilds each one loses: two parts in one event, an event without
+    usageMetadata, and a final event of usageMetadata alone (Google sends one: recordings
+    vercel-ai/020). Not streaming: one body."""
+    counts = usage(14, 5)
+    if not call.streams:
+        return Script(((0.0, response(call, "stream_events", [{"text": "One, two, three."}], "STOP", counts)),))
+    first = response(call, "stream_events", [{"text": "One,"}, {"text": " two,"}], None, {})
+    del first["usageMetadata"]
+    last = {"usageMetadata": counts, "modelVersion": call.model, "responseId": "fid-stream_events"}
+    return Script(((0.0, first), (0.05, response(call, "stream_events", [{"text": " three."}], "STOP", counts)), (0.05, last)))
+
+
 def count_tokens(call: Call) -> Script:
     if call.action == "countTokens":
         return Script(((0.0, {"totalTokens": 4321, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 4321}]}),))
@@ -275,6 +288,7 @@ SCENARIOS: dict[str, Scenario] = {
         big_image,
         long_silence,
         rich_response,
+        stream_events,
         count_tokens,
         echo,
     )
