@@ -89,9 +89,10 @@ FAULTS = (
     Fault(
         "forgets_image_model",
         "The catalogue lacks the image model its docs list (renamed or retired upstream, the docs not "
-        "updated): every request naming it is 404 NOT_FOUND. The image rules are blocked by GEN-07: "
-        "with the model unknown, they have nothing to judge.",
-        ("GEN-07",),
+        "updated): every request naming it is 404 NOT_FOUND. The image rules that read its generateContent "
+        "are blocked by GEN-07 (with the model unknown, they have nothing to judge); the stream's rule "
+        "fails on its own 404, which GEN-07 does not judge.",
+        ("GEN-07", "IMG-03"),
         unknown_models=("image",),
     ),
 )
