@@ -233,7 +233,7 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "recomputes_stream_usage",
             "Stream usage is recounted from the relayed text; upstream usageMetadata (thoughtsTokenCount, "
             "details) is ignored (songquanpeng/one-api ResponseText2Usage; jain-aanchal/ai-tally#376).",
-            ("FID-01",),
+            ("FID-01", "FID-22"),
             restream=recount_usage,
         ),
         RelayFault(
@@ -262,7 +262,7 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "stamps_stop_on_every_chunk",
             "finishReason STOP is stamped on every chunk that lacks one (router-for-me/CLIProxyAPI#5651, "
             "Chevey339/kelivo#1003).",
-            ("FID-02", "FID-07"),
+            ("FID-02", "FID-07", "FID-22"),
             reshape=for_each_candidate(stamp_stop),
         ),
         RelayFault(
@@ -303,7 +303,7 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "joins_text_parts",
             "A candidate's text parts are joined into one, as a layer that passes the answer through a chat "
             "message's single content string does (the issue's rebuilt responses; one-api keeps parts[0] only, bugs F20).",
-            ("FID-09",),
+            ("FID-09", "FID-22"),
             reshape=for_each_candidate(join_text_parts),
         ),
         RelayFault(
