@@ -335,11 +335,22 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: Any):
     return [_led_by(item, rule.id) if isinstance(item, pytest.Function) else item for item in (made if isinstance(made, list) else [made])]
 
 
+class RuleCheck(pytest.Function):
+    """A rule's check. The gateway's outcomes are reported as the suite's own paragraph
+    (evidence.render_failure, in pytest_runtest_makereport), so pytest's traceback of them, which
+    reads and parses source for tens of milliseconds a failure, is not built at all."""
+
+    def repr_failure(self, excinfo, style=None):  # noqa: ANN001 - pytest's signature
+        if excinfo.errisinstance((RuleViolation, RequestTimedOut, GatewayUnreachable)):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+
 def _led_by(item: pytest.Function, rule_id: str) -> pytest.Function:
     """The check made again with its name led by the rule. pytest 9.2 builds the node id from the
     original name (earlier ones from the name), so both are led by it; the function is given as is."""
     callspec = getattr(item, "callspec", None)
-    return pytest.Function.from_parent(
+    return RuleCheck.from_parent(
         item.parent,
         name=f"{rule_id}_{item.name}",
         originalname=f"{rule_id}_{item.originalname}",
