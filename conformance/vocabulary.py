@@ -14,6 +14,10 @@ ACTIONS = (
     "listModels",
     "getModel",
 )
+# Google's other resources a target may declare it serves too, by their list endpoint (GET files,
+# GET cachedContents): declared, they are judged by Google's list shape instead of being refused.
+GOOGLE_RESOURCES = ("files", "cachedContents")
+DECLARABLE_ACTIONS = ACTIONS + GOOGLE_RESOURCES
 
 FEATURES = (
     "sse",

@@ -360,8 +360,9 @@ ERROR_CASES = [
     ("full", "POST", f"/v1beta/models/{TEXT}:generateContent", b"{nope", 400),
     ("full", "POST", f"/v1beta/models/{TEXT}:predict", {}, 404),
     ("full", "POST", "/v1beta/models/nope:batchGenerateContent", {}, 404),
-    ("full", "GET", "/v1beta/files", None, 404),
-    ("full", "GET", "/v1beta/cachedContents", None, 404),
+    ("full", "POST", "/v1beta/files", {}, 404),  # it lists files (GET), and serves no more of them
+    ("full", "GET", "/v1beta/cachedContents/abc", None, 404),
+    ("full", "GET", "/v1beta/tunedModels", None, 404),
     ("tokensmart", "POST", "/v1beta/models/gemini-3.5-flash:countTokens", user("hi"), 501),
     ("tokensmart", "GET", "/v1beta/models", None, 501),
     ("tokensmart", "GET", "/v1beta/files", None, 501),
@@ -728,7 +729,7 @@ def _(c: httpx.Client) -> None:
 
 @probe("unknown_route_html_200")
 def _(c: httpx.Client) -> None:
-    for response in (c.get("/v1beta/files"), c.post(f"/v1beta/models/{TEXT}:predict", json={})):
+    for response in (c.get("/v1beta/tunedModels"), c.post(f"/v1beta/models/{TEXT}:predict", json={})):
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
 
 
@@ -1097,6 +1098,11 @@ def _(c: httpx.Client) -> None:
     unknown = generate(c, IMAGE)
     assert unknown.status_code == 404 and error_of(unknown)["status"] == "NOT_FOUND"
     assert generate(c).status_code == 200  # the text model is still served
+
+
+@probe("files_openai_shape")
+def _(c: httpx.Client) -> None:
+    assert "data" in c.get("/v1beta/files").json()
 
 
 @probe("ignores_path_prefix")

@@ -2,6 +2,10 @@
 
 UNSUP-01 an action the target does not declare is refused with an expected status and an error envelope
 UNSUP-02 an action the target declares answers with its response schema
+
+A target may declare Google's other resources it serves (files, cachedContents: their list endpoint);
+then they are judged by Google's list shape, not required to be refused (GET files answered with a
+list is Google's own files.list answer, not a failure).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from conformance.recipes.common import ACTION_REQUESTS
 from conformance.recipes.unsupported import action_answer
 from conformance.rules import MUST, Needs, rule
 from conformance.sources import AIONE_NATIVE, GATEWAY_BUGS, GEMINI_API, TOKENSMART
-from conformance.vocabulary import ACTIONS
+from conformance.vocabulary import DECLARABLE_ACTIONS
 
 TEXT_MODEL = Needs(models=("text",))
 # The response schema of each action a target may declare.
@@ -24,6 +28,8 @@ ACTION_SCHEMAS = {
     "batchEmbedContents": "batch_embed_contents_response",
     "listModels": "list_models_response",
     "getModel": "model",
+    "files": "list_files_response",
+    "cachedContents": "list_cached_contents_response",
 }
 
 
@@ -53,11 +59,15 @@ def undeclared_action_rejected(target, action):
     "UNSUP-02",
     MUST,
     "an action the target declares answers HTTP 200 with that action's response schema",
-    source=(GEMINI_API.at("§4 CountTokens, Embed, Models; §9 rules 29-32"), GATEWAY_BUGS.at("§5 rules 12, 21, 22; new-api#7283")),
+    source=(
+        GEMINI_API.at("§4 CountTokens, Embed, Models; §9 rules 29-32"),
+        GEMINI_API.at("§1 Proto3 JSON mapping"),
+        GATEWAY_BUGS.at("§5 rules 12, 21, 22; new-api#7283"),
+    ),
     needs=TEXT_MODEL,
     reads=action_answer,
 )
-@pytest.mark.parametrize("action", [a for a in ACTIONS if a in ACTION_SCHEMAS])
+@pytest.mark.parametrize("action", [a for a in DECLARABLE_ACTIONS if a in ACTION_SCHEMAS])
 def declared_action_schema(target, action):
     if action not in target.actions:
         not_applicable(f"target {target.name} does not declare action {action}")

@@ -121,6 +121,8 @@ class Gateway:
             "batchEmbedContents": self.batch_embed_contents,
             "listModels": self.list_models,
             "getModel": self.get_model,
+            "files": self.list_resource,
+            "cachedContents": self.list_resource,
         }
 
     async def handle(self, request: Request) -> Response:
@@ -229,6 +231,13 @@ class Gateway:
         resources = [catalog.model_resource(spec, self.profile) for spec in served[start : start + size]]
         more = start + size < len(served)
         return self.reply("listModels", responses.list_models_response(resources, page_token(start + size) if more else None))
+
+    async def list_resource(self, request: Request, route: Route) -> Response:
+        """GET files or cachedContents, where the profile declares them: none held, so an empty list,
+        which proto3 JSON writes as {} (the rest of the resource is not served)."""
+        if request.method != "GET" or not route.path.endswith(f"/{route.action}"):
+            raise envelopes.unsupported_action(self.profile.unsupported_status, route.action)
+        return self.reply(str(route.action), {})
 
     async def chat_completions(self, request: Request, route: Route) -> Response:
         """The OpenAI-compatible image bridge (seed 001; openai_bridge.py)."""

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from conformance.vocabulary import ACTIONS, AUTH_PLACEMENTS, FEATURES, MODEL_ROLES
+from conformance.vocabulary import (
+    AUTH_PLACEMENTS,
+    DECLARABLE_ACTIONS,
+    FEATURES,
+    MODEL_ROLES,
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class Profile:
 
     def __post_init__(self) -> None:
         _require_subset(self.auth, AUTH_PLACEMENTS, f"{self.name}.auth")
-        _require_subset(self.actions, ACTIONS, f"{self.name}.actions")
+        _require_subset(self.actions, DECLARABLE_ACTIONS, f"{self.name}.actions")
         _require_subset(self.features, FEATURES, f"{self.name}.features")
         _require_subset(tuple(self.models), MODEL_ROLES, f"{self.name}.models")
         # Checks read the feature, the gateway reads the status: they must tell the same story.
@@ -58,7 +63,7 @@ PROFILES: dict[str, Profile] = {
             name="full",
             source="reference/gemini-api-facts.md",
             auth=AUTH_PLACEMENTS,
-            actions=ACTIONS,
+            actions=DECLARABLE_ACTIONS,
             features=(
                 "sse", "json_array_stream", "inline_images", "function_calling", "thinking", "image_streaming",
                 "thinking_level", "image_size",

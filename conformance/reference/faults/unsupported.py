@@ -58,4 +58,12 @@ FAULTS = (
         ("UNSUP-02", "ACT-07"),
         reshape={"listModels": with_empty_next_page_token},
     ),
+    Fault(
+        "files_openai_shape",
+        "GET files, which the gateway declares it serves, answers OpenAI's file list "
+        "({\"object\": \"list\", \"data\": []}) instead of Google's (the OpenAI-compatible layer's own "
+        "route reached from the Gemini path; new-api/one-api relay mode mapping, bugs §1).",
+        ("UNSUP-02",),
+        reshape={"files": lambda body: openai_list([])},
+    ),
 )
