@@ -38,7 +38,7 @@ Serve = Callable[..., httpx.Client]
 def serve() -> Iterator[Serve]:
     """serve(profile=..., faults=..., key=...) -> an httpx client for a (cached) running gateway.
 
-    The client sends the key as a Bearer token, which every profile accepts.
+    The client sends the key as a Bearer token, which every profile but Google's own accepts.
     """
     running: dict[GatewayConfig, tuple[ReferenceGateway, httpx.Client]] = {}
 
@@ -360,9 +360,8 @@ ERROR_CASES = [
     ("full", "POST", f"/v1beta/models/{TEXT}:generateContent", b"{nope", 400),
     ("full", "POST", f"/v1beta/models/{TEXT}:predict", {}, 404),
     ("full", "POST", "/v1beta/models/nope:batchGenerateContent", {}, 404),
-    ("full", "POST", "/v1beta/files", {}, 404),  # it lists files (GET), and serves no more of them
-    ("full", "GET", "/v1beta/cachedContents/abc", None, 404),
-    ("full", "GET", "/v1beta/tunedModels", None, 404),
+    ("full", "GET", "/v1beta/files", None, 404),
+    ("full", "GET", "/v1beta/cachedContents", None, 404),
     ("tokensmart", "POST", "/v1beta/models/gemini-3.5-flash:countTokens", user("hi"), 501),
     ("tokensmart", "GET", "/v1beta/models", None, 501),
     ("tokensmart", "GET", "/v1beta/files", None, 501),
@@ -1100,9 +1099,16 @@ def _(c: httpx.Client) -> None:
     assert generate(c).status_code == 200  # the text model is still served
 
 
-@probe("files_openai_shape")
+@probe("files_openai_shape")  # profile google: it lists files, and reads no Bearer
 def _(c: httpx.Client) -> None:
-    assert "data" in c.get("/v1beta/files").json()
+    assert "data" in c.get("/v1beta/files", headers={"x-goog-api-key": KEY}).json()
+
+
+def test_googles_profile_lists_its_files_and_cached_contents_and_serves_no_more_of_them(serve: Serve) -> None:
+    c, key = serve("google"), {"x-goog-api-key": KEY}
+    assert [c.get(f"/v1beta/{resource}", headers=key).json() for resource in ("files", "cachedContents")] == [{}, {}]
+    assert c.post("/v1beta/files", json={}, headers=key).status_code == 404
+    assert c.get("/v1beta/cachedContents/abc", headers=key).status_code == 404
 
 
 @probe("ignores_path_prefix")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from conformance.vocabulary import (
+    ACTIONS,
     AUTH_PLACEMENTS,
     DECLARABLE_ACTIONS,
     FEATURES,
@@ -63,7 +64,7 @@ PROFILES: dict[str, Profile] = {
             name="full",
             source="reference/gemini-api-facts.md",
             auth=AUTH_PLACEMENTS,
-            actions=DECLARABLE_ACTIONS,
+            actions=ACTIONS,
             features=(
                 "sse", "json_array_stream", "inline_images", "function_calling", "thinking", "image_streaming",
                 "thinking_level", "image_size",
@@ -140,6 +141,7 @@ PROFILES["google"] = replace(
     PROFILES["full"],
     name="google",
     source="recordings/google",
+    actions=DECLARABLE_ACTIONS,  # Google lists its files and cached contents too (none held: {})
     auth=("x-goog-api-key", "query"),
     auth_failure_status=403,
     invalid_key_status=400,

@@ -64,6 +64,7 @@ FAULTS = (
         "({\"object\": \"list\", \"data\": []}) instead of Google's (the OpenAI-compatible layer's own "
         "route reached from the Gemini path; new-api/one-api relay mode mapping, bugs §1).",
         ("UNSUP-02",),
+        profile="google",
         reshape={"files": lambda body: openai_list([])},
     ),
 )
