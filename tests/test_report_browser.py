@@ -124,7 +124,7 @@ def test_a_report_with_faults_leads_with_why_and_shows_each_fault_once(reports, 
     assert seen["contrast"]["ratio"] >= 4.5, seen["contrast"]
     [verdict] = verdict_lines(dom)
     assert verdict.startswith("Not conformant at core, images, multimodal, sdk (its checks blocked): "), verdict
-    assert "AUTH-01" in verdict and "3 root causes" in verdict and "6 timeouts" in verdict, verdict
+    assert "AUTH-01" in verdict and "3 root causes" in verdict and "7 timeouts" in verdict, verdict
     assert "not conformant: core not reached" in (pages["faulty"].with_name("gw") / "badge.svg").read_text()
     # The regressions lead the page, right under the verdict, above the causes.
     assert dom.index("gc-verdict-line") < dom.index('id="gc-regressions"') < dom.index('id="gc-causes"')
