@@ -416,9 +416,10 @@ def upstream_key_where_google_reads_it(upstream):
 def _key_sent_once_where_google_reads_it(record, key: str) -> str | None:
     """Where the upstream request carried ``key``, if that was once and exactly as one of Google's
     API-key placements carries it (the header, or the query parameter): else None."""
-    if contains(key, record) == [HEADER_KEY_PLACE] and record.header("x-goog-api-key") == [key]:
+    places = contains(key, record)
+    if places == [HEADER_KEY_PLACE] and record.header("x-goog-api-key") == [key]:
         return HEADER_KEY_PLACE
-    if contains(key, record) == [QUERY_KEY_PLACE] and [v for k, v in record.query if k == "key"] == [key]:
+    if places == [QUERY_KEY_PLACE] and [value for name, value in record.query if name == "key"] == [key]:
         return QUERY_KEY_PLACE
     return None
 
