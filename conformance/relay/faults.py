@@ -32,7 +32,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.reference.faults.transforms import for_each_candidate, map_parts
+from conformance.reference.faults.transforms import (
+    for_each_candidate,
+    for_each_part,
+    map_parts,
+)
+from conformance.reference.wire import camel_case
 
 Transform = Callable[[Any], Any]
 ChunkTransform = Callable[[dict[str, Any]], dict[str, Any] | None]
@@ -117,15 +122,7 @@ def recount_usage(request: dict[str, Any]) -> ChunkTransform:
 
 def first_part_only(request: dict[str, Any]) -> ChunkTransform:
     """Each event's candidate keeps its first part: a translator that reads parts[0] of each chunk."""
-
-    def apply(chunk: dict[str, Any]) -> dict[str, Any]:
-        for candidate in chunk.get("candidates") or []:
-            content = candidate.get("content") or {}
-            if isinstance(content.get("parts"), list):
-                content["parts"] = content["parts"][:1]
-        return chunk
-
-    return apply
+    return for_each_part(lambda parts: parts[:1])
 
 
 def without_usage_only_events(request: dict[str, Any]) -> ChunkTransform:
@@ -169,15 +166,10 @@ def without_keys(*keys: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
     return apply
 
 
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word[:1].upper() + word[1:] for word in rest)
-
-
 def camel_copies(action: str, body: dict[str, Any]) -> dict[str, Any]:
     """Adds the camelCase spelling of each top-level snake_case field, keeping the original too."""
     for key in [key for key in body if "_" in key]:
-        body.setdefault(camel(key), body[key])
+        body.setdefault(camel_case(key), body[key])
     return body
 
 
