@@ -340,10 +340,10 @@ class RuleCheck(pytest.Function):
     (evidence.render_failure, in pytest_runtest_makereport), so pytest's traceback of them, which
     reads and parses source for tens of milliseconds a failure, is not built at all."""
 
-    def repr_failure(self, excinfo, style=None):  # noqa: ANN001 - pytest's signature
+    def repr_failure(self, excinfo):  # noqa: ANN001 - pytest's signature
         if excinfo.errisinstance((RuleViolation, RequestTimedOut, GatewayUnreachable)):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style)
+        return super().repr_failure(excinfo)
 
 
 def _led_by(item: pytest.Function, rule_id: str) -> pytest.Function:
