@@ -713,9 +713,13 @@ def _not_declared(rule: Rule, target: Target, item: pytest.Item) -> str | None:
     for role in needs.models:
         if not target.model(role):
             return f"target {target.name} declares no {role} model"
-    placement = item.callspec.params.get("placement")  # type: ignore[attr-defined]
+    params = item.callspec.params  # type: ignore[attr-defined]
+    placement = params.get("placement")
     if placement is not None and placement not in target.auth:
         return f"target {target.name} does not declare auth placement {placement}"
+    sent_to = params.get("sent_to")  # the action a check's request goes to (errors are judged on each)
+    if sent_to is not None and sent_to not in target.actions:
+        return f"target {target.name} does not declare action {sent_to}"
     return None
 
 

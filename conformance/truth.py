@@ -123,7 +123,8 @@ class Evidence:
     shows: Callable[[Recording], bool] = anything  # what the recording itself tells of the request
     exact_bytes: bool = False  # framing: only a body kept byte for byte
     headers: bool = False  # content types: only a recording that kept its headers
-    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # the check's parametrization
+    # The check's parametrization, or what it is for a recording (the action a recording answers).
+    params: Mapping[str, Any] | Callable[[Recording], Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     what: str = ""  # what the request must have asked, in words (RULES.md says it where none did)
 
     def admits(self, recording: Recording) -> bool:
@@ -139,11 +140,24 @@ class Evidence:
             return False
         return self.asked(recording.request) and self.shows(recording)
 
+    def params_for(self, recording: Recording) -> dict[str, Any]:
+        return dict(self.params(recording) if callable(self.params) else self.params)
+
+
+# The action each kind of recording answers.
+RECORDED_ACTIONS = {
+    "generate": "generateContent",
+    "stream_sse": "streamGenerateContent",
+    "count_tokens": "countTokens",
+    "embed": "embedContent",
+    "batch_embed": "batchEmbedContents",
+}
+
 
 GENERATED = Evidence("generate")
 STREAMED = Evidence("stream_sse")
 STREAM_BYTES = Evidence("stream_sse", exact_bytes=True)
-AN_ERROR = Evidence("any", error=True, params={"case": "missing_contents"})
+AN_ERROR = Evidence("any", error=True, params={"case": "missing_contents", "sent_to": "generateContent"})
 
 JUDGED_ON: dict[str, Evidence] = {
     "ACT-01": Evidence("count_tokens", asked=known),
@@ -156,8 +170,8 @@ JUDGED_ON: dict[str, Evidence] = {
     "ERR-01": AN_ERROR,
     "ERR-02": AN_ERROR,
     "ERR-03": AN_ERROR,
-    "ERR-04": Evidence("any", error=True, headers=True, params={"case": "missing_contents"}),
-    "ERR-05": Evidence("any", error=True, shows=model_not_found),
+    "ERR-04": Evidence("any", error=True, headers=True, params={"case": "missing_contents", "sent_to": "generateContent"}),
+    "ERR-05": Evidence("any", error=True, shows=model_not_found, params=lambda recording: {"sent_to": RECORDED_ACTIONS[recording.answers]}),
     "GEN-01": GENERATED,
     "GEN-02": GENERATED,
     "GEN-03": GENERATED,
@@ -199,6 +213,7 @@ NOT_JUDGEABLE: dict[str, str] = {
     "AUTH-01": "a recording does not say where the key was placed",
     "AUTH-02": _NO_RECORDING_OF + "a request without a key",
     "AUTH-04": "it needs the key sent, which the recordings removed (Google's wrong-key answer names it in a DebugInfo detail, which the rule allows)",
+    "AUTH-05": _NO_RECORDING_OF + "a request without a key",
     **{f"BRIDGE-0{n}": "the OpenAI-compatible bridge is a gateway's, not Google's" for n in range(1, 6)},
     **{f"CASE-0{n}": "the sidecars summarise requests in one spelling, not as sent" for n in range(1, 5)},
     "CFG-03": _NO_RECORDING_OF + "the suite's stop sequence",
@@ -274,9 +289,10 @@ def judge(rule: Rule, recording: Recording, target: Target = GOOGLE) -> Judgemen
     if evidence is None or not evidence.admits(recording):
         return None
     check = getattr(importlib.import_module(rule.module), rule.check)
-    context = {"target": target, "client": SimpleNamespace(rate_limited=()), **evidence.params}
+    params = evidence.params_for(recording)
+    context = {"target": target, "client": SimpleNamespace(rate_limited=()), **params}
     arguments = {name: context[name] for name in inspect.signature(check).parameters}
-    with reading(_Recorded(recording.exchange()), dict(evidence.params), rule.check, rule.reads):
+    with reading(_Recorded(recording.exchange()), params, rule.check, rule.reads):
         try:
             check(**arguments)
         except RuleViolation as violation:

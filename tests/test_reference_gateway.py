@@ -786,6 +786,25 @@ def _(c: httpx.Client) -> None:
     assert generate(c, body={"generationConfig": {}}).status_code == 500
 
 
+@probe("stream_missing_contents_500")
+def _(c: httpx.Client) -> None:
+    assert stream(c, body={"generationConfig": {}}).status_code == 500
+    assert generate(c, body={"generationConfig": {}}).status_code == 400  # only the stream's handler crashes
+
+
+@probe("count_tokens_any_model")
+def _(c: httpx.Client) -> None:
+    response = c.post("/v1beta/models/nope:countTokens", json=user(PROMPT))
+    assert response.status_code == 200 and response.json()["totalTokens"] > 0
+    assert generate(c, "nope").status_code == 404
+
+
+@probe("parses_body_before_key")
+def _(c: httpx.Client) -> None:
+    assert c.post(f"/v1beta/models/{TEXT}:generateContent", content=b"{nope", headers=NO_KEY).status_code == 400
+    assert generate(c, headers=NO_KEY).status_code == 401  # a valid body without a key is still refused
+
+
 @probe("malformed_json_500")
 def _(c: httpx.Client) -> None:
     assert c.post(f"/v1beta/models/{TEXT}:generateContent", content=b"{nope").status_code == 500

@@ -4,6 +4,7 @@ AUTH-01 each declared key placement is accepted
 AUTH-02 a request without a key is rejected with an expected auth-failure status
 AUTH-03 a request with a wrong key is rejected with an expected auth-failure status
 AUTH-04 the key sent never comes back in a response
+AUTH-05 the key is judged before the body: a keyless request with a malformed body is an auth failure
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import pytest
 
 from conformance import expect
 from conformance.google_rpc import DEBUG_INFO
+from conformance.outcomes import blocked
 from conformance.recipes.auth import answer_with_key_in
 from conformance.recipes.common import (
     WRONG_KEY,
+    keyless_malformed_json_rejection,
     missing_key_rejection,
     text_response,
     wrong_key_rejection,
@@ -94,6 +97,22 @@ def key_not_echoed(client):
                 expected="no trace of the key in headers or body",
                 actual="key found in the response",
             )
+
+
+@rule(
+    "AUTH-05",
+    MUST,
+    "the key is judged before the body: a request without a key whose body is not valid JSON is refused for the key (an auth-failure status), not answered 400 or 422 for its body",
+    source=(GEMINI_API.at("§5 Missing key; §9 rule 16"), GATEWAY_BUGS.at("§5 rule 6")),
+    needs=GENERATE,
+    reads=(keyless_malformed_json_rejection, missing_key_rejection),
+)
+def key_judged_before_body(target):
+    # A missing key is 403 whatever the request says (rule 16 has no exception for a bad body): a
+    # gateway that parses first tells a caller without a key how its API validates requests.
+    if missing_key_rejection().status == 200:
+        blocked("a request without a key is served (HTTP 200): no key is judged, before the body or after", by="AUTH-02")
+    expect.auth_failure(keyless_malformed_json_rejection(), target.expect.auth_failure)
 
 
 def _contains(exchange, key: str, beside_debug_info: bool = False) -> bool:

@@ -7,6 +7,8 @@ bodies they send are built in ``recipes/bodies.py``, the one place to audit what
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from conformance.client.exchange import Exchange
 from conformance.client.http import NO_KEY, GeminiClient
@@ -18,43 +20,86 @@ UNKNOWN_MODEL = "gemini-conformance-no-such-model"
 WRONG_KEY = "gc-wrong-key-0000000000000000"
 
 
-def _missing_key(client: GeminiClient, target: Target) -> Exchange:
-    return client.generate(target.model("text"), bodies.tiny_request(target), auth=NO_KEY)
+# The actions that name a model, and those of them that generate: Google judges a request the same
+# way on each (its recordings: countTokens and batchEmbedContents for an unknown model answer 404, as
+# generateContent does), so each rejected request is sent to every one it fits that a target declares.
+MODEL_ACTIONS = ("generateContent", "streamGenerateContent", "countTokens", "embedContent", "batchEmbedContents")
+GENERATING_ACTIONS = ("generateContent", "streamGenerateContent")
+MALFORMED_JSON = b'{"contents": [{"parts": ['
 
 
-def _wrong_key(client: GeminiClient, target: Target) -> Exchange:
-    return client.generate(target.model("text"), bodies.tiny_request(target), key=WRONG_KEY)
+def embedding_model(target: Target) -> str:
+    return target.model("embedding") or target.model("text") or UNKNOWN_MODEL
 
 
-def _unknown_model(client: GeminiClient, target: Target) -> Exchange:
-    return client.generate(UNKNOWN_MODEL, bodies.tiny_request(target))
+def valid_request(target: Target, action: str, model: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The cheapest valid request of ``action`` (for ``model``, or the target's model for it): (model, body)."""
+    if action in GENERATING_ACTIONS:
+        return model or target.model("text") or UNKNOWN_MODEL, bodies.tiny_request(target)
+    if action == "countTokens":
+        return model or target.model("text") or UNKNOWN_MODEL, bodies.count_tokens_request()
+    model = model or embedding_model(target)  # an embedding request names its model in the body too
+    return model, bodies.embed_request(model) if action == "embedContent" else bodies.batch_embed_request(model)
 
 
-def _missing_contents(client: GeminiClient, target: Target) -> Exchange:
-    body = bodies.tiny_request(target)
+def post(client: GeminiClient, action: str, model: str, body: Any = None, **how: Any) -> Exchange:
+    """POST one of MODEL_ACTIONS (a stream as alt=sse): ``body`` as JSON, or ``raw_body`` as given."""
+    query = {"alt": "sse"} if action == "streamGenerateContent" else None
+    return client.action(model, action, body, query=query, **how)
+
+
+def _missing_key(client: GeminiClient, target: Target, action: str) -> Exchange:
+    return post(client, action, *valid_request(target, action), auth=NO_KEY)
+
+
+def _keyless_malformed_json(client: GeminiClient, target: Target, action: str) -> Exchange:
+    return post(client, action, valid_request(target, action)[0], raw_body=MALFORMED_JSON, auth=NO_KEY)
+
+
+def _wrong_key(client: GeminiClient, target: Target, action: str) -> Exchange:
+    return post(client, action, *valid_request(target, action), key=WRONG_KEY)
+
+
+def _unknown_model(client: GeminiClient, target: Target, action: str) -> Exchange:
+    return post(client, action, *valid_request(target, action, UNKNOWN_MODEL))
+
+
+def _missing_contents(client: GeminiClient, target: Target, action: str) -> Exchange:
+    model, body = valid_request(target, action)
     del body["contents"]
-    return client.generate(target.model("text"), body)
+    return post(client, action, model, body)
 
 
-def _malformed_json(client: GeminiClient, target: Target) -> Exchange:
-    return client.action(target.model("text"), "generateContent", raw_body=b'{"contents": [{"parts": [')
+def _malformed_json(client: GeminiClient, target: Target, action: str) -> Exchange:
+    return post(client, action, valid_request(target, action)[0], raw_body=MALFORMED_JSON)
 
 
-def _bad_role(client: GeminiClient, target: Target) -> Exchange:
-    body = bodies.tiny_request(target)
+def _bad_role(client: GeminiClient, target: Target, action: str) -> Exchange:
+    model, body = valid_request(target, action)
     body["contents"][0]["role"] = "assistant"
-    return client.generate(target.model("text"), body)
+    return post(client, action, model, body)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A request a gateway must refuse, and the actions it is sent to (where the target declares them)."""
+
+    send: Callable[[GeminiClient, Target, str], Exchange]
+    actions: tuple[str, ...] = ("generateContent",)
 
 
 # Requests a gateway must reject, by name. Each is cheap: rejected before any model runs.
-REJECTED_REQUESTS: dict[str, Callable[[GeminiClient, Target], Exchange]] = {
-    "missing_key": _missing_key,
-    "wrong_key": _wrong_key,
-    "unknown_model": _unknown_model,
-    "missing_contents": _missing_contents,
-    "malformed_json": _malformed_json,
-    "bad_role": _bad_role,
+REJECTED_REQUESTS: dict[str, Rejected] = {
+    "missing_key": Rejected(_missing_key),
+    "keyless_malformed_json": Rejected(_keyless_malformed_json),
+    "wrong_key": Rejected(_wrong_key),
+    "unknown_model": Rejected(_unknown_model, MODEL_ACTIONS),
+    "missing_contents": Rejected(_missing_contents, GENERATING_ACTIONS),
+    "malformed_json": Rejected(_malformed_json, MODEL_ACTIONS),
+    "bad_role": Rejected(_bad_role, GENERATING_ACTIONS),
 }
+# Every (case, action) a rejection is judged for.
+REJECTIONS = tuple((case, action) for case, rejected in REJECTED_REQUESTS.items() for action in rejected.actions)
 
 
 FIRST_MODEL_PAGE_SIZE = 2
@@ -69,18 +114,13 @@ def next_page_token(page: Exchange) -> str | None:
     return token if isinstance(token, str) else None
 
 
-def embedding_model(target: Target) -> str:
-    return target.model("embedding") or target.model("text") or UNKNOWN_MODEL
-
-
 # Every action the suite knows, each as its cheapest valid request. The first five are ones a target
 # may declare; the rest are Google endpoints no seed gateway offers, probed to see how they're refused.
 ACTION_REQUESTS: dict[str, Callable[[GeminiClient, Target], Exchange]] = {
-    "countTokens": lambda c, t: c.action(t.model("text"), "countTokens", bodies.count_tokens_request()),
-    "embedContent": lambda c, t: c.action(embedding_model(t), "embedContent", bodies.embed_request(embedding_model(t))),
-    "batchEmbedContents": lambda c, t: c.action(
-        embedding_model(t), "batchEmbedContents", bodies.batch_embed_request(embedding_model(t))
-    ),
+    **{
+        action: lambda c, t, action=action: post(c, action, *valid_request(t, action))
+        for action in ("countTokens", "embedContent", "batchEmbedContents")
+    },
     "listModels": lambda c, t: c.get("models"),
     "getModel": lambda c, t: c.get(f"models/{t.model('text')}"),
     "predict": lambda c, t: c.action(t.model("text"), "predict", {"instances": [{"prompt": "a red square"}]}),
@@ -150,15 +190,19 @@ def model_pages(client):
     return pages
 
 
-def _rejected(client, target, case):
-    """The answer to one of REJECTED_REQUESTS: cheap, refused before any model runs."""
-    return REJECTED_REQUESTS[case](client, target)
+def rejected_answer(client, target, case, sent_to):
+    """The answer to one of REJECTED_REQUESTS, sent to one of its actions: cheap, refused before any model runs."""
+    return REJECTED_REQUESTS[case].send(client, target, sent_to)
 
 
-rejection = recipe(_rejected, name="rejection")  # the case is the reading check's parameter
-missing_key_rejection = recipe(_rejected, name="missing_key_rejection", case="missing_key")
-wrong_key_rejection = recipe(_rejected, name="wrong_key_rejection", case="wrong_key")
-unknown_model_rejection = recipe(_rejected, name="unknown_model_rejection", case="unknown_model")
-missing_contents_rejection = recipe(_rejected, name="missing_contents_rejection", case="missing_contents")
-malformed_json_rejection = recipe(_rejected, name="malformed_json_rejection", case="malformed_json")
-bad_role_rejection = recipe(_rejected, name="bad_role_rejection", case="bad_role")
+rejection = recipe(rejected_answer, name="rejection")  # the case and action are the reading check's parameters
+missing_key_rejection = recipe(rejected_answer, name="missing_key_rejection", case="missing_key", sent_to="generateContent")
+keyless_malformed_json_rejection = recipe(
+    rejected_answer, name="keyless_malformed_json_rejection", case="keyless_malformed_json", sent_to="generateContent"
+)
+wrong_key_rejection = recipe(rejected_answer, name="wrong_key_rejection", case="wrong_key", sent_to="generateContent")
+# The action is the reading check's parameter.
+unknown_model_rejection = recipe(rejected_answer, name="unknown_model_rejection", case="unknown_model")
+missing_contents_rejection = recipe(rejected_answer, name="missing_contents_rejection", case="missing_contents")
+malformed_json_rejection = recipe(rejected_answer, name="malformed_json_rejection", case="malformed_json")
+bad_role_rejection = recipe(rejected_answer, name="bad_role_rejection", case="bad_role")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from conformance.recipes import bodies
-from conformance.recipes.common import UNKNOWN_MODEL
+from conformance.recipes.common import rejected_answer
 from conformance.recipes.engine import recipe
 
-
-@recipe
-def unknown_model_stream(client, target):
-    return client.stream(UNKNOWN_MODEL, bodies.tiny_request(target))  # refused before any model runs
+# The same response ERR-05 reads for a stream: refused before any model runs.
+unknown_model_stream = recipe(rejected_answer, name="unknown_model_stream", case="unknown_model", sent_to="streamGenerateContent")
 
 
 @recipe

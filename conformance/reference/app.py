@@ -31,7 +31,7 @@ import itertools
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.applications import Starlette
@@ -135,6 +135,8 @@ class Gateway:
         await asyncio.sleep(self.config.latency_ms / 1000)
         route = self.route_of(request)
         try:
+            if request.method == "POST" and not self.behaviour.checks("key_first"):
+                await self.read_body(request)  # a body-first gateway answers a bad body before a missing key
             authenticate(
                 self.config.key,
                 self.profile,
@@ -266,6 +268,8 @@ class Gateway:
 
     def resolve_model(self, route: Route, action: str) -> ResolvedModel:
         resolved = catalog.resolve(self.profile, str(route.model_id))
+        if resolved is None and not self.behaviour.checks(f"model_lookup:{action}"):
+            resolved = ResolvedModel(next(spec for spec in catalog.served_models(self.profile) if spec.kind == catalog.TEXT))
         if resolved is None or action not in catalog.KIND_ACTIONS[resolved.spec.kind] or not self.behaviour.knows_model(resolved.spec.kind):
             raise envelopes.unknown_model(str(route.model_id), route.version, action)
         return resolved
@@ -279,6 +283,8 @@ class Gateway:
         return validation.json_body(await self.read_raw(request), self.behaviour.rewrite_request)
 
     async def read_raw(self, request: Request) -> bytes:
+        if "raw_body" in request.scope:  # read already (a fault may read it before authenticating)
+            return request.scope["raw_body"]
         limit = self.profile.max_request_bytes
         raw = bytearray()
         too_large = False
@@ -290,7 +296,8 @@ class Gateway:
                 raw += piece
         if too_large:
             raise envelopes.body_too_large(limit or 0)
-        return bytes(raw)
+        request.scope["raw_body"] = bytes(raw)
+        return request.scope["raw_body"]
 
     def read_options(self, resolved: ResolvedModel) -> validation.ReadOptions:
         applies_alias = self.behaviour.checks("alias_preset")
@@ -309,7 +316,7 @@ class Gateway:
         return as_starlette(Reply(status, self.behaviour.reshape(kind, body), self.behaviour.media_type(kind, JSON)))
 
     def error_response(self, error: ApiError, route: Route) -> Response:
-        error = self.behaviour.restate_error(error)
+        error = self.behaviour.restate_error(replace(error, action=route.action))
         unrouted = self.behaviour.unrouted_reply()
         if unrouted and error.reason in UNROUTED_REASONS:
             return as_starlette(unrouted)

@@ -46,6 +46,9 @@ class ApiError(Exception):
     status: str | None = None
     # The wrong key a client sent; kept so a fault can leak it. The clean envelope never shows it.
     presented_key: str | None = None
+    # The action the refused request addressed (set when the error is answered), so a fault can
+    # single out one route's handling; never on the wire either.
+    action: str | None = None
 
     def __str__(self) -> str:
         return f"{self.http_status} {self.message}"

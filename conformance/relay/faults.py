@@ -353,8 +353,8 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "doubles_count_tokens_version",
             "countTokens is called upstream at /v1beta/v1beta/models/...:countTokens (a base URL joined with "
             "the version twice, as bugs F26's doubled `models/`), which Google answers 404; a scripted upstream "
-            "that answered any path let it pass.",
-            ("FID-15", "ACT-01", "ACT-02", "SDK-03", "UNSUP-02"),
+            "that answered any path let it pass. A malformed countTokens body comes back 404, not 400.",
+            ("FID-15", "ACT-01", "ACT-02", "SDK-03", "UNSUP-02", "ERR-07"),
             rewrite_path=count_tokens_version_doubled,
         ),
         RelayFault(

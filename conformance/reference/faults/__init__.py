@@ -12,7 +12,9 @@ Hook points, in the order a request meets them:
     ignores_placements  auth: key placements the gateway does not read
     admits              auth: verdicts ("missing", "invalid") it lets through anyway
     skips               request checks or steps it forgets ("role", "image_stream", "bridge_stream",
-                        "alias_preset": the thinking/image config a model-name alias presets)
+                        "alias_preset": the thinking/image config a model-name alias presets,
+                        "key_first": authenticating before the body is read, "model_lookup:<action>":
+                        looking up the model of that action, which then answers as a text model)
     rewrite_request     transform of a request body as sent (parsed JSON, before snake_case field
                         names are mapped to camelCase); may raise an ApiError to reject the request
     reroutes            action -> the action it really performs
@@ -29,7 +31,8 @@ Hook points, in the order a request meets them:
     stream_format       "sse" or "json_array": how a stream is framed whatever `alt` asks for
     frame_sse           transform of the list of SSE frames (bytes)
     schedule            transform of the list of timed writes a stream is played as
-    restate_error       transform of an ApiError before it is rendered (status, code, message)
+    restate_error       transform of an ApiError before it is rendered (status, code, message); the
+                        error carries the action it answers
     hangs_up_on         error reasons ("body_too_large") answered by dropping the connection (a TCP
                         reset) instead of sending the error
     commits_streams_early  an alt=sse request's error is sent as HTTP 200 + one `data:` error event

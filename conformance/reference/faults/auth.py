@@ -7,6 +7,14 @@ from .transforms import echo_key, when_reason
 
 FAULTS = (
     Fault(
+        "parses_body_before_key",
+        "The body is parsed and validated by the web framework before the auth middleware runs "
+        "(FastAPI's 422 before 401): a request without a key but with a malformed body is answered "
+        "400 for its body (seen in an open-source translating layer).",
+        ("AUTH-05",),
+        skips=("key_first",),
+    ),
+    Fault(
         "wrong_key_as_plain_bad_request",
         "A wrong key is answered 400 INVALID_ARGUMENT like any malformed request, without Google's ErrorInfo "
         "reason API_KEY_INVALID, so a client cannot tell a bad key from a bad body (one-api#1385-style "

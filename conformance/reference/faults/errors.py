@@ -56,4 +56,18 @@ FAULTS = (
         ("ERR-08",),
         skips=("role",),
     ),
+    Fault(
+        "stream_missing_contents_500",
+        "The stream handler builds its upstream request before validating it: a stream without contents "
+        "crashes it, 500 INTERNAL, while generateContent answers 400 (seen in an open-source relaying proxy; bugs F34).",
+        ("ERR-06",),
+        restate_error=when_reason("missing_contents", on="streamGenerateContent", http_status=500),
+    ),
+    Fault(
+        "count_tokens_any_model",
+        "countTokens counts with a local tokenizer and never looks the model up: a model that does not "
+        "exist is counted, 200 (seen in an open-source translating layer).",
+        ("ERR-05",),
+        skips=("model_lookup:countTokens",),
+    ),
 )

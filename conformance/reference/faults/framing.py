@@ -9,8 +9,9 @@ FAULTS = (
     Fault(
         "sse_error_before_first_byte",
         "The gateway sends 200 and the SSE headers before asking upstream, so an unknown model on a stream "
-        "becomes 200 + one error event (facts §6 Errors; §9 rule 19).",
-        ("SSE-08",),
+        "becomes 200 + one error event (facts §6 Errors; §9 rule 19), and so does every other request error "
+        "on a stream (no contents, bad JSON, a bad role).",
+        ("SSE-08", "ERR-05", "ERR-06", "ERR-07", "ERR-08"),
         commits_streams_early=True,
     ),
     Fault(

@@ -77,9 +77,9 @@ def drop_keys(*keys: str) -> Transform:
     return apply
 
 
-def when_reason(reason: str, **changes: Any) -> Callable[[ApiError], ApiError]:
-    """Restate one kind of error, e.g. report an unknown model as a 400."""
-    return lambda error: replace(error, **changes) if error.reason == reason else error
+def when_reason(reason: str, *, on: str | None = None, **changes: Any) -> Callable[[ApiError], ApiError]:
+    """Restate one kind of error (on one action, or on any), e.g. report an unknown model as a 400."""
+    return lambda error: replace(error, **changes) if error.reason == reason and on in (None, error.action) else error
 
 
 def when_status(http_status: int, **changes: Any) -> Callable[[ApiError], ApiError]:
