@@ -181,6 +181,17 @@ def success_body(exchange: Exchange) -> Any:
     return json_body(exchange)
 
 
+def answer_body(exchange: Exchange) -> dict:
+    """A success holding an answer, for a rule about what an answer holds or must not hold: a body
+    without a candidate would pass such a rule with nothing judged, so the rule is blocked by GEN-01
+    there (a prompt the safety filters blocked is the model's side's decision)."""
+    body = success_body(exchange)
+    prompt_not_blocked(exchange, [body])
+    if not (isinstance(body, dict) and isinstance(body.get("candidates"), list) and body["candidates"]):
+        blocked("the answer holds no candidate to judge", by="GEN-01")
+    return body
+
+
 def accepted(exchange: Exchange) -> dict:
     """The answer to a request the gateway accepted. Any 2xx will do here (that it is exactly 200 is
     GEN-06's), and a body that is not one JSON object leaves nothing to judge (SHAPE-01's)."""

@@ -53,6 +53,12 @@ def functions(request: Mapping[str, Any]) -> dict[str, list[str]]:
     return tools.get("functions") or {}
 
 
+def without_functions(request: Mapping[str, Any]) -> bool:
+    """A request summarised whole (its generationConfig kept; a thinner summary, such as pydantic-ai
+    460's, lost the tools its call was answered with) that declared no function."""
+    return "generationConfig" in request and not functions(request)
+
+
 def plain_turn(request: Mapping[str, Any]) -> bool:
     """The kind of request the suite sends: one user turn of text, no tools, no systemInstruction."""
     tools = request.get("tools") or {}
@@ -178,6 +184,8 @@ JUDGED_ON: dict[str, Evidence] = {
     "GEN-04": GENERATED,
     "GEN-05": GENERATED,
     "GEN-06": Evidence("generate", headers=True),
+    # Any answer of a model that does not draw: none of Google's carries an image.
+    "GEN-08": Evidence("generate", shows=lambda recording: not image_model(recording), what="a model that does not draw"),
     "IMG-01": Evidence("generate", shows=image_model, what="an image model"),
     "IMG-03": Evidence("stream_sse", asked=known, shows=image_model, what="a stream of an image model"),
     "IMG-07": Evidence("generate", asked=lambda request: known(request) and text_and_image(request), shows=image_model, what="text and image of an image model"),
@@ -201,6 +209,8 @@ JUDGED_ON: dict[str, Evidence] = {
     # Any answer to a request that did not ask for thoughts: none of Google's carries a thought part.
     "THINK-07": Evidence("generate", asked=thoughts_not_asked, what="a request without includeThoughts"),
     "TOOL-01": Evidence("generate", asked=lambda request: bool(functions(request)) and "toolConfig" not in request),
+    # Any answer to a request that declared no function: none of Google's carries a functionCall.
+    "TOOL-06": Evidence("generate", asked=without_functions, what="a request without functions"),
     "TOOL-03": Evidence("generate", asked=lambda request: "functionResponse" in (request.get("last_turn_part_kinds") or ())),
 }
 
@@ -219,6 +229,7 @@ NOT_JUDGEABLE: dict[str, str] = {
     "CFG-03": _NO_RECORDING_OF + "the suite's stop sequence",
     "CFG-04": "it judges the text against the suite's own schema, which no recording was asked with",
     "CFG-05": "it compares the prompt counts of two requests that differ only by a systemInstruction",
+    "CFG-06": "it reads the suite's own counting answer: a recording's prompt may have asked for JSON in words",
     "ERR-06": _NO_RECORDING_OF + "a request without contents",
     "ERR-07": _NO_RECORDING_OF + "a body that is not JSON",
     "ERR-08": _NO_RECORDING_OF + "a bad role",

@@ -191,7 +191,7 @@ def test_a_body_cut_short_passes_no_rule(tmp_path):
                   "actions": ["generateContent"], "features": []}
         run = run_suite(tmp_path, {"targets": {"gw": target}}, "--target", "gw", "-k", "GEN or SHAPE", env={"HOSTILE_KEY": KEY})
     judged = {r["rule"]: r["outcome"] for r in run.records if r["rule"].startswith(("GEN-", "SHAPE-0")) and r["rule"] != "SHAPE-03"}
-    assert len(judged) == 9 and "pass" not in judged.values(), judged
+    assert len(judged) == 10 and "pass" not in judged.values(), judged
     assert any("the connection broke after" in (r["message"] or "") for r in run.records)
 
 

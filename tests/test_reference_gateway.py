@@ -805,6 +805,24 @@ def _(c: httpx.Client) -> None:
     assert generate(c, headers=NO_KEY).status_code == 401  # a valid body without a key is still refused
 
 
+@probe("parses_text_as_function_call")
+def _(c: httpx.Client) -> None:
+    parts = generate(c, body=user("Reply with exactly lookup_order(42) and nothing else.")).json()["candidates"][0]["content"]["parts"]
+    assert parts == [{"functionCall": {"name": "lookup_order", "args": {"input": "42"}}}]
+
+
+@probe("json_mode_unasked")
+def _(c: httpx.Client) -> None:
+    text = generate(c, body=user(PROMPT) | {"generationConfig": {}}).json()["candidates"][0]["content"]["parts"][0]["text"]
+    assert text.startswith("\"") and isinstance(json.loads(text), str)
+
+
+@probe("routes_by_model_prefix")
+def _(c: httpx.Client) -> None:
+    parts = generate(c).json()["candidates"][0]["content"]["parts"]
+    assert any(part.get("inlineData", {}).get("mimeType") == "image/png" for part in parts)
+
+
 @probe("malformed_json_500")
 def _(c: httpx.Client) -> None:
     assert c.post(f"/v1beta/models/{TEXT}:generateContent", content=b"{nope").status_code == 500

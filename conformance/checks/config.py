@@ -5,6 +5,7 @@ CFG-02 an answer cut by maxOutputTokens ends with finishReason MAX_TOKENS
 CFG-03 stopSequences end the answer before the stop text, with finishReason STOP
 CFG-04 responseMimeType application/json with responseSchema / responseJsonSchema gives JSON that validates
 CFG-05 systemInstruction reaches the model (it counts in promptTokenCount)
+CFG-06 JSON only when asked: without a JSON responseMimeType, the counting answer is words, not JSON
 
 Each setting is looked for where a real model and the reference's fake model both show it: the counting
 prompt's twelve-word answer is cut at 4 tokens, or before its last word "twelve"; a JSON answer parses
@@ -24,7 +25,7 @@ from jsonschema import Draft202012Validator
 from conformance import expect
 from conformance.outcomes import blocked
 from conformance.recipes import bodies
-from conformance.recipes.common import tiny_response
+from conformance.recipes.common import text_response, tiny_response
 from conformance.recipes.config import (
     capped_answer,
     json_mode_answer,
@@ -178,4 +179,33 @@ def raises_prompt_tokens(tiny_response, exchange, what: str) -> None:
             path="$.usageMetadata.promptTokenCount",
             expected=f"> {counts[1]}",
             actual=counts[0],
+        )
+
+
+@rule(
+    "CFG-06",
+    MUST,
+    "JSON comes only when asked: without responseMimeType application/json (text/plain is the default), "
+    "the answer to the counting prompt is words, not a JSON document",
+    source=(GEMINI_API.at("§2 GenerationConfig: responseMimeType, text/plain (default)"), GATEWAY_BUGS.at("§5 rule 14")),
+    needs=GENERATE,
+    reads=text_response,
+)
+def json_only_when_asked():
+    # Asked for twelve words separated by spaces, a model writes them; a quoted string, an object or
+    # an array around them is JSON mode, which the request did not ask for.
+    exchange = text_response()
+    expect.answer_body(exchange)
+    text = _text(_answer(exchange))
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return
+    if isinstance(value, (str, dict, list)):
+        raise expect.fail(
+            "the answer to a request without a JSON responseMimeType is a JSON document: JSON mode was turned on",
+            exchange,
+            path="$.candidates[0].content.parts[*].text",
+            expected="plain text (responseMimeType defaults to text/plain)",
+            actual=text[:200],
         )

@@ -7,6 +7,7 @@ GEN-04 usageMetadata is present
 GEN-05 totalTokenCount = prompt + candidates + thoughts + toolUsePrompt
 GEN-06 success is HTTP 200 with a JSON content type
 GEN-07 every model the target declares is served (not answered 404 NOT_FOUND)
+GEN-08 images come only from image models: the text model's answer holds no inlineData image
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from conformance.outcomes import blocked, not_applicable, not_judged
 from conformance.recipes.common import text_response
 from conformance.recipes.generate import EMBEDDING_ACTIONS, declared_model_answer
 from conformance.rules import GENERATE, MUST, rule
-from conformance.sources import AIONE_NATIVE, GEMINI_API, NEBULA, TOKENSMART
+from conformance.sources import (
+    AIONE_NATIVE,
+    GATEWAY_BUGS,
+    GEMINI_API,
+    NEBULA,
+    TOKENSMART,
+)
 from conformance.usage import total_mismatch
 from conformance.vocabulary import MODEL_ROLES
 
@@ -117,3 +124,20 @@ def declared_model_served(target, role):
             expected=f"an answer of {target.model(role)}",
             actual=f"HTTP 404 {exchange.excerpt(200)}",
         )
+
+
+@rule(
+    "GEN-08",
+    MUST,
+    "images come only from image models: the text model's answer holds no inlineData image (the request "
+    "was answered by the model it named)",
+    source=(GEMINI_API.at("§2 GenerationConfig: responseModalities"), GATEWAY_BUGS.at("§5 rule 16")),
+    needs=GENERATE,
+    reads=text_response,
+)
+def text_answer_holds_no_image():
+    # A text model cannot draw: a picture in its answer means another model answered, as when a
+    # gateway picks its channel by a model-name prefix and gemini-2.5-flash matches ...-flash-image.
+    exchange = text_response()
+    body = expect.answer_body(exchange)
+    expect.matches_schema(body, f"{RESPONSE}#/$defs/NoInlineImage", exchange, what="the text model's answer")

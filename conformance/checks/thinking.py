@@ -162,5 +162,5 @@ def thinking_suffix(suffix):
 )
 def thoughts_only_when_asked():
     exchange = dynamic_budget_answer()
-    body = expect.success_body(exchange)
+    body = expect.answer_body(exchange)
     expect.matches_schema(body, f"{RESPONSE}#/$defs/NoThoughtParts", exchange, what="the answer to a request without includeThoughts")

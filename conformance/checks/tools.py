@@ -5,6 +5,7 @@ TOOL-02 parallel calls all arrive, each as its own part, with distinct ids where
 TOOL-03 the model's call and a functionResponse sent back are accepted and answered in text
 TOOL-04 toolConfig functionCallingConfig.mode is honoured: ANY forces a call, NONE forbids one
 TOOL-05 a thinking model's call, thoughtSignature included, is accepted back unchanged
+TOOL-06 without tools, no functionCall: calls come only when functions are declared
 
 The round trips (TOOL-03, TOOL-05) send the model's turn back exactly as it came, as the SDKs do, then
 a functionResponse for each call with the call's name and id. Gemini 3 refuses a history whose calls
@@ -26,6 +27,7 @@ from conformance.recipes.tools import (
     MODE_PROMPTS,
     RESPONSE,
     _parallel_request,
+    call_like_reply_answer,
     calling_mode_answer,
     function_calls_of,
     function_result_answer,
@@ -179,3 +181,20 @@ def function_calling_mode(mode):
 )
 def thought_signature_round_trip():
     _answered_in_text(signed_result_answer())
+
+
+@rule(
+    "TOOL-06",
+    MUST,
+    "function calls come only when the request declares functions: without tools, a reply asked for in text that reads like a call "
+    "(lookup_order(42)) comes back as text, never as a functionCall part",
+    source=(GEMINI_API.at("§2 Tools: functionDeclarations"), GATEWAY_BUGS.at("§5 rules 11, 14")),
+    needs=GENERATE,
+    reads=call_like_reply_answer,
+)
+def function_calls_only_with_tools():
+    # A model cannot call a function no request declared, so a call here is the gateway's making (a
+    # layer that emulates tools by parsing the model's text, or one that adds tools of its own).
+    exchange = call_like_reply_answer()
+    body = expect.answer_body(exchange)
+    expect.matches_schema(body, f"{RESPONSE}#/$defs/NoFunctionCall", exchange, what="the answer to a request that declared no tools")

@@ -88,13 +88,16 @@ def embed_batch_request(model: str, texts: tuple[str, ...]) -> dict[str, Any]:
 
 # Semantic smoke: what a real model at temperature 0 reliably does.
 EXACT_REPLY = "PONG"
-EXACT_REPLY_PROMPT = f"Reply with exactly {EXACT_REPLY} and nothing else."
 WEATHER_TOOL = "get_weather"
 WEATHER_PROMPT = "What is the weather like in Paris right now?"
 
 
-def exact_reply_request(target: Target) -> dict[str, Any]:
-    return text_request(target, max_output_tokens=8) | {"contents": [user(EXACT_REPLY_PROMPT)]}
+# Text that a layer emulating function calls by parsing the model's text would take for a call.
+CALL_LIKE_REPLY = "lookup_order(42)"
+
+
+def exact_reply_request(target: Target, reply: str = EXACT_REPLY) -> dict[str, Any]:
+    return text_request(target, max_output_tokens=8) | {"contents": [user(f"Reply with exactly {reply} and nothing else.")]}
 
 
 def _city_function(name: str, description: str) -> dict[str, Any]:

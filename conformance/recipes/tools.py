@@ -24,6 +24,12 @@ def _parallel_request(target) -> dict:
 
 
 @recipe
+def call_like_reply_answer(client, target):
+    """A request without tools asked to reply with text that reads like a call (its answer is text)."""
+    return client.generate(target.model("text"), bodies.exact_reply_request(target, bodies.CALL_LIKE_REPLY))
+
+
+@recipe
 def parallel_calls_answer(client, target):
     return client.generate(target.model("text"), _parallel_request(target))
 

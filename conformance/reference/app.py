@@ -270,6 +270,9 @@ class Gateway:
         resolved = catalog.resolve(self.profile, str(route.model_id))
         if resolved is None and not self.behaviour.checks(f"model_lookup:{action}"):
             resolved = ResolvedModel(next(spec for spec in catalog.served_models(self.profile) if spec.kind == catalog.TEXT))
+        if resolved is not None and self.behaviour.routes_by_prefix(action):
+            longer = [spec for spec in catalog.served_models(self.profile) if spec.id.startswith(resolved.spec.id + "-")]
+            resolved = ResolvedModel(longer[0]) if longer else resolved
         if resolved is None or action not in catalog.KIND_ACTIONS[resolved.spec.kind] or not self.behaviour.knows_model(resolved.spec.kind):
             raise envelopes.unknown_model(str(route.model_id), route.version, action)
         return resolved

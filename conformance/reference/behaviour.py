@@ -123,6 +123,9 @@ class Behaviour:
     def knows_model(self, kind: str) -> bool:
         return not any(kind in fault.unknown_models for fault in self.faults)
 
+    def routes_by_prefix(self, action: str) -> bool:
+        return any(action in fault.prefix_routed for fault in self.faults)
+
     def unrouted_reply(self) -> Reply | None:
         replies = [fault.unrouted for fault in self.faults if fault.unrouted]
         return replies[-1] if replies else None

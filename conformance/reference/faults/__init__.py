@@ -42,6 +42,8 @@ Hook points, in the order a request meets them:
     loose_routing       Gemini routes are matched anywhere in the path, whatever precedes /v1beta/
     substitutes_model   text requests are answered by a cheaper model that follows no instructions
     unknown_models      model kinds ("image") the gateway's catalogue lacks: every request naming one is 404
+    prefix_routed       actions whose model is matched by name prefix: a model whose id another served
+                        model's extends (gemini-2.5-flash, gemini-2.5-flash-image) is answered by that one
 
 Transforms receive bodies built fresh for each request, so they may edit them in place.
 """

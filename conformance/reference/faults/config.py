@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from .fault import Fault
-from .transforms import drop_config, drop_keys, for_each_candidate, max_tokens_as_stop
+from .transforms import (
+    default_config,
+    drop_config,
+    drop_keys,
+    for_each_candidate,
+    max_tokens_as_stop,
+)
 
 FAULTS = (
     Fault(
@@ -32,6 +38,14 @@ FAULTS = (
         "(new-api GeminiToOpenAIRequest: responseSchema not mapped; bugs §1).",
         ("CFG-04",),
         rewrite_request=drop_config("generationConfig", "responseMimeType", "responseSchema", "responseJsonSchema"),
+    ),
+    Fault(
+        "json_mode_unasked",
+        "The channel's preset turns JSON mode on (responseMimeType application/json) for every request "
+        "that does not set a mime type, so plain questions get JSON back (a parameter override; bugs "
+        "§5 rule 14).",
+        ("CFG-06",),
+        rewrite_request=default_config("generationConfig", responseMimeType="application/json"),
     ),
     Fault(
         "drops_system_instruction",

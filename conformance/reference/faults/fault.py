@@ -50,3 +50,4 @@ class Fault:
     loose_routing: bool = False
     substitutes_model: bool = False
     unknown_models: tuple[str, ...] = ()
+    prefix_routed: tuple[str, ...] = ()

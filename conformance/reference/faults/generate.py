@@ -95,4 +95,13 @@ FAULTS = (
         ("GEN-07", "IMG-03"),
         unknown_models=("image",),
     ),
+    Fault(
+        "routes_by_model_prefix",
+        "generateContent's channel is matched by model-name prefix (a wildcard `gemini-2.5-flash*`), and "
+        "the image channel comes first: gemini-2.5-flash is answered by gemini-2.5-flash-image, a picture "
+        "where text was asked (bugs §5 rule 16: the path model routed verbatim). Every text rule that reads "
+        "more than the answer's shape breaks with it.",
+        ("GEN-08", "CASE-01", "CFG-0[124]", "SEM-0[12]", "TOOL-0[2-5]"),
+        prefix_routed=("generateContent",),
+    ),
 )

@@ -12,8 +12,10 @@ from .transforms import (
         for_each_part,
         for_each_request_part,
         function_response_as_string,
+        map_parts,
         refuse_thought_signatures,
         restart_call_ids,
+        text_parsed_as_call,
         without_part_field,
 )
 
@@ -73,5 +75,13 @@ FAULTS = (
         "(OpenHands/software-agent-sdk#1500; bugs F19).",
         ("TOOL-05",),
         rewrite_request=for_each_request_part(refuse_thought_signatures),
+    ),
+    Fault(
+        "parses_text_as_function_call",
+        "Function calling is emulated by parsing the model's text: an answer that reads like a call, "
+        "name(args), is made a functionCall part, tools declared or not (prompt-based tool layers in "
+        "front of models without native function calling).",
+        ("TOOL-06",),
+        reshape={"generateContent": map_parts(text_parsed_as_call)},
     ),
 )

@@ -270,6 +270,19 @@ def drop_config(name: str, *fields: str) -> Transform:
     return apply
 
 
+def default_config(name: str, **defaults: Any) -> Transform:
+    """A channel preset that fills in config fields the client left out (in either spelling)."""
+
+    def apply(body: Any) -> Any:
+        config = _config(body, name)
+        for field_name, value in defaults.items():
+            if field_name not in config and re.sub(r"(?<!^)(?=[A-Z])", "_", field_name).lower() not in config:
+                config[field_name] = value
+        return body
+
+    return apply
+
+
 def refuse_config(name: str, field_name: str, message: str, allowed: Callable[[Any], bool] = lambda value: False) -> Transform:
     """A validator that knows an older API: a config field it does not know (or a value it does not
     allow) is a 400."""
@@ -355,6 +368,18 @@ def for_each_call(transform: Callable[[dict[str, Any]], None]) -> Transform:
         return parts
 
     return for_each_part(apply)
+
+
+_CALL_LIKE_TEXT = re.compile(r"^\s*(?P<name>[A-Za-z_]\w*)\((?P<args>[^()]*)\)\s*$")
+
+
+def text_parsed_as_call(part: dict[str, Any]) -> dict[str, Any]:
+    """A text part that reads like a call, `name(args)`, made a functionCall, as layers that emulate
+    tools by parsing a model's text do, whether or not the request declared any."""
+    match = _CALL_LIKE_TEXT.match(part.get("text") or "") if not part.get("thought") else None
+    if match is None:
+        return part
+    return {"functionCall": {"name": match["name"], "args": {"input": match["args"]}}}
 
 
 def args_as_json_string(call: dict[str, Any]) -> None:
