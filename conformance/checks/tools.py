@@ -66,6 +66,19 @@ def _rewrapped(args: dict, parameters: set[str]) -> bool:
         return False
 
 
+def _what_was_wrapped(args: dict, parameters: set[str]) -> str:
+    """What a re-wrapped call says happened: its parameters came back as text, or (the text naming
+    none of them) the declaration's parameters never reached the model."""
+    (key, text), = args.items()
+    named = set(json.loads(text))
+    if named <= parameters:
+        return f"the arguments ({', '.join(sorted(named)) or 'none'}) arrived as JSON text under {key!r} instead of as an object"
+    return (
+        f"its JSON text under {key!r} names {sorted(named - parameters)}, which the declaration does not have either: "
+        "the function's parameters did not reach the model, and its answer came back wrapped"
+    )
+
+
 @rule(
     "TOOL-01",
     MUST,
@@ -93,7 +106,7 @@ def function_call_shape():
         args, parameters = call.get("args") or {}, declared[call["name"]]
         if _rewrapped(args, parameters):
             raise expect.fail(
-                f"args holds only {sorted(args)}, which {call['name']} does not take: the arguments were re-wrapped",
+                f"args holds only {sorted(args)}, which {call['name']} does not take: {_what_was_wrapped(args, parameters)}",
                 exchange,
                 path=f"{where}.args",
                 expected=f"keys among {sorted(parameters)}",
