@@ -224,3 +224,20 @@ def test_concurrent_adds_and_reads():
         thread.join()
     assert not errors
     assert redactor.text(" ".join(secrets)) == " ".join(["$API_KEY"] * len(secrets))
+
+
+def test_a_thousand_forms_are_found_as_the_plain_alternation_finds_them():
+    """The screen (a trie of every form) says whether any form occurs; the forms themselves are still
+    replaced longest first. A run of a hundred targets knows two hundred keys."""
+    keys = [f"ref-{n:04d}-" + "0123456789abcdef"[n % 16] * 20 for n in range(200)]
+    redactor = Redactor({key: "$API_KEY" for key in keys})
+    text = f"a {keys[7]} b {quote(keys[150])} c " + base64.b64encode(b"xy" + keys[42].encode()).decode()
+    out = redactor.text(text)
+    assert not any(key in out or quote(key) in out for key in keys), out
+    assert out.startswith("a $API_KEY b $API_KEY c ")
+    assert redactor.text("nothing to hide here") == "nothing to hide here"
+
+
+def test_a_very_long_key_is_redacted_without_running_out_of_stack():
+    key = "k" * 20_000
+    assert Redactor({key: "$API_KEY"}).text(f"x{key}y") == "x$API_KEY" + "y"

@@ -49,8 +49,9 @@ _URL_USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
-# (text pattern, bytes pattern, form -> placeholder): every spelling of every secret.
-_Forms = tuple["re.Pattern[str] | None", "re.Pattern[bytes] | None", dict[str, str]]
+# (text pattern, bytes pattern, form -> placeholder, text screen): every spelling of every secret.
+# The screen finds whether any spelling occurs at all, fast: most texts hold none.
+_Forms = tuple["re.Pattern[str] | None", "re.Pattern[bytes] | None", dict[str, str], "re.Pattern[str] | None"]
 # (anchors pattern, anchor -> [(secret, leading?, placeholder)]): the pieces of a cut secret.
 _Pieces = tuple["re.Pattern[str] | None", dict[str, list[tuple[str, bool, str]]]]
 
@@ -62,7 +63,7 @@ class Redactor:
         # (text pattern, bytes pattern, form -> placeholder) and the fragments' anchors, compiled when
         # first needed after a change (a run of a hundred targets adds three keys each) and swapped
         # atomically, so readers never see a half-updated state.
-        self._compiled: tuple[_Forms, _Pieces] = ((None, None, {}), (None, {}))
+        self._compiled: tuple[_Forms, _Pieces] = ((None, None, {}, None), (None, {}))
         self._stale = False
         for secret, placeholder in (secrets or {}).items():
             self.add(secret, placeholder)
@@ -100,10 +101,11 @@ class Redactor:
     # --- redaction -------------------------------------------------------------
 
     def text(self, s: str) -> str:
-        (pattern, _, forms), (anchors, pieces) = self._patterns()
+        (pattern, _, forms, screen), (anchors, pieces) = self._patterns()
         if pattern is None or not s:
             return s
-        s = pattern.sub(lambda match: forms[_canonical(match.group())], s)
+        if screen.search(s):
+            s = pattern.sub(lambda match: forms[_canonical(match.group())], s)
         # A key cut in two by a truncation somewhere (a gateway's padding, a tool's excerpt) leaves a
         # long piece of itself: its first or last eight characters or more are blanked too.
         return _blank_pieces(s, anchors, pieces) if anchors is not None else s
@@ -119,7 +121,7 @@ class Redactor:
         return value
 
     def bytes(self, b: bytes) -> bytes:
-        (_, pattern, forms), _ = self._patterns()
+        (_, pattern, forms, _), _ = self._patterns()
         if pattern is None or not b:
             return b
         return pattern.sub(lambda match: forms[_canonical(match.group().decode("utf-8"))].encode("utf-8"), b)
@@ -211,11 +213,15 @@ def _compile(secrets: Mapping[str, str]) -> tuple[re.Pattern[str] | None, re.Pat
         for form in sorted(_forms(secret), key=len, reverse=True):
             forms.setdefault(_canonical(form), secrets[secret])
     if not forms:
-        return None, None, {}
+        return None, None, {}, None
     ordered = [_form_regex(form) for form in sorted(forms, key=len, reverse=True)]
     text_pattern = re.compile("|".join(ordered))
     bytes_pattern = re.compile("|".join(ordered).encode("utf-8"))
-    return text_pattern, bytes_pattern, forms
+    # The longest form at a position is what the ordered alternation replaces; the screen only says
+    # whether any form occurs, which a trie of their regex pieces tells without trying each form at
+    # each position (a run of a hundred targets knows a thousand forms).
+    screen = re.compile(_trie_regex([_regex_pieces(form) for form in forms]))
+    return text_pattern, bytes_pattern, forms, screen
 
 
 def _compile_fragments(secrets: Mapping[str, str]) -> _Pieces:
@@ -229,7 +235,9 @@ def _compile_fragments(secrets: Mapping[str, str]) -> _Pieces:
             anchors.setdefault(secret[-_MIN_FRAGMENT:], []).append((secret, False, placeholder))
     if not anchors:
         return None, {}
-    return re.compile("(?=(" + "|".join(re.escape(anchor) for anchor in anchors) + "))"), anchors
+    # Anchors are distinct and all as long, so at most one matches at a position: a trie finds the
+    # same ones as the plain alternation, without trying each anchor at each position.
+    return re.compile("(?=(" + _trie_regex([[re.escape(c) for c in anchor] for anchor in anchors]) + "))"), anchors
 
 
 def _blank_pieces(s: str, anchors: re.Pattern[str], pieces: dict[str, list[tuple[str, bool, str]]]) -> str:
@@ -280,11 +288,39 @@ def _canonical(form: str) -> str:
 
 def _form_regex(form: str) -> str:
     """A regex for `form` that matches its percent-escapes in any letter case."""
+    return "".join(_regex_pieces(form))
+
+
+def _regex_pieces(form: str) -> list[str]:
+    """`form` as regex pieces that each match one character (a percent-escape's hex letters in
+    either case)."""
     pieces: list[str] = []
     position = 0
     for match in _PERCENT_ESCAPE.finditer(form):
-        pieces.append(re.escape(form[position:match.start()]))
-        pieces.append("%" + "".join(f"[{d.upper()}{d.lower()}]" if d.isalpha() else d for d in match.group()[1:]))
+        pieces += [re.escape(c) for c in form[position : match.start()]]
+        pieces += ["%", *(f"[{d.upper()}{d.lower()}]" if d.isalpha() else d for d in match.group()[1:])]
         position = match.end()
-    pieces.append(re.escape(form[position:]))
-    return "".join(pieces)
+    return pieces + [re.escape(c) for c in form[position:]]
+
+
+def _trie_regex(words: Iterable[list[str]]) -> str:
+    """One regex matching each word (a list of one-character regex pieces), shared beginnings written
+    once: where the plain alternation tries every word at every position, this tries one branch per
+    distinct next piece. Some word matches wherever one of them occurs."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for piece in word:
+            node = node.setdefault(piece, {})
+        node[""] = {}  # a word ends here
+
+    def written(node: dict[str, dict]) -> str:
+        run: list[str] = []  # a stretch without a branch or a word's end, written as it is
+        while len(node) == 1 and "" not in node:
+            ((piece, node),) = node.items()
+            run.append(piece)
+        branches = [piece + written(child) for piece, child in sorted(node.items()) if piece]
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")" if branches else ""
+        return "".join(run) + (f"(?:{body})?" if "" in node and body else body)
+
+    return written(trie)
