@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from conformance.client.http import GeminiClient
-from conformance.plugin import fleet_of, targets_of
+from conformance.plugin import fleet_of
 from conformance.recipes.engine import TargetResponses
 from conformance.recipes.engine import reading as reading_as
 from conformance.rules import rule_of
+from conformance.run_state import targets_of
 from conformance.session import TargetSession
 from conformance.targets import Target
 

@@ -1,4 +1,8 @@
-"""The pytest plugin: options, targets, per-target parametrization, outcomes, and the run summary.
+"""The pytest plugin: options, targets, per-target parametrization, and each check's outcome.
+
+Beside it: what the run keeps for its length (run_state.py), how its targets are dealt to xdist
+workers (dealing.py), and what it leaves behind, from results.json to the terminal summary
+(run_reporter.py).
 
 Installed as a ``pytest11`` entry point (pyproject.toml), so its options exist before pytest reads the
 command line and ``pytest --target NAME`` works from any directory; the checkout's conftest.py names it
@@ -8,15 +12,14 @@ too, for a checkout that is not installed. Inert unless a target is chosen or ch
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from collections import Counter
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from conformance import dealing
 from conformance.client.ledger import Ledger
 from conformance.client.redact import Redactor
 from conformance.evidence import evidence_of, render_failure
@@ -34,16 +37,24 @@ from conformance.outcomes import (
     skip_kind,
 )
 from conformance.recipes.engine import Recipe, plan, unmatched
-from conformance.report import certificate, html, results
 from conformance.report.baseline import (
     BaselineError,
-    Comparison,
-    compare,
     load_outcomes,
 )
 from conformance.report.results import Run
-from conformance.report.summary import summary_lines
 from conformance.rules import Rule, rule_of
+from conformance.run_reporter import RunReporter
+from conformance.run_state import (
+    LEDGER,
+    PARTIAL,
+    PLAN,
+    REDACTOR,
+    TARGETS,
+    ledger_of,
+    report_dir_of,
+    target_of,
+    targets_of,
+)
 from conformance.targets import (
     Deviation,
     Target,
@@ -56,20 +67,15 @@ from conformance.targets import (
 if TYPE_CHECKING:
     from conformance.session import Fleet
 
-# The per-target fixtures come with the plugin, wherever it is loaded from.
-pytest_plugins = ["conformance.fixtures"]
+# The per-target fixtures and the xdist dealing come with the plugin, wherever it is loaded from.
+pytest_plugins = ["conformance.fixtures", "conformance.dealing"]
 
 CHECKS_DIR = Path(__file__).parent / "checks"
 DEFAULT_TARGET = "local"
 
-_targets = pytest.StashKey[dict[str, Target]]()
-_redactor = pytest.StashKey[Redactor]()
-_ledger = pytest.StashKey[Ledger]()
 _run = pytest.StashKey[Run]()
 _baseline = pytest.StashKey[dict[str, str]]()
 _every_check = pytest.StashKey[bool]()  # the plugin named every check module itself
-_partial = pytest.StashKey["str | None"]()  # what makes this run partial (partial_run), decided once
-_plan = pytest.StashKey[dict[str, list[tuple[Recipe, dict[str, Any]]]]]()
 _fleet = pytest.StashKey["Fleet"]()
 
 
@@ -136,11 +142,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): run in the worker for this target")
     config.addinivalue_line("markers", "semantic: a check of what a real model says (few calls, SHOULD)")
-    config.stash[_redactor] = Redactor()
+    config.stash[REDACTOR] = Redactor()
     _CONFIG["config"] = config  # the warnings hook is not given the config
     for name in LOGGERS:
-        logging.getLogger(name).addFilter(_RedactedLogs(config.stash[_redactor]))
-    config.stash[_ledger] = Ledger()  # what this run's requests cost (each xdist worker keeps its own)
+        logging.getLogger(name).addFilter(_RedactedLogs(config.stash[REDACTOR]))
+    config.stash[LEDGER] = Ledger()  # what this run's requests cost (each xdist worker keeps its own)
     if not (config.getoption("target") or config.getoption("base_url") or _running_checks(config)):
         return
     try:
@@ -150,131 +156,18 @@ def pytest_configure(config: pytest.Config) -> None:
     unknown = [name for name in config.getoption("level") if name not in {level.name for level in LEVELS}]
     if unknown:
         raise pytest.UsageError(f"--level {unknown[0]}: no such level; the levels: {', '.join(level.name for level in LEVELS)}")
-    config.stash[_targets] = {t.name: t for t in chosen}
+    config.stash[TARGETS] = {t.name: t for t in chosen}
     if config.getoption("baseline"):
         try:
             config.stash[_baseline] = load_outcomes(Path(config.getoption("baseline")))
         except BaselineError as error:
             raise pytest.UsageError(str(error)) from None
     _checks_wherever_run_from(config)
-    config.stash[_partial] = partial_run(config)
-    config.stash[_run] = Run(config.stash[_targets], tuple(config.getoption("level")))
-    config.pluginmanager.register(RunReporter(config.stash[_run], config), "conformance-run")
+    config.stash[PARTIAL] = partial_run(config)
+    config.stash[_run] = Run(config.stash[TARGETS], tuple(config.getoption("level")))
+    config.pluginmanager.register(RunReporter(config.stash[_run], config, config.stash.get(_baseline, None)), "conformance-run")
     _default_html_report(config)
-    _no_idle_workers(config)
-
-
-_workers_note = pytest.StashKey[str]()
-
-
-def _no_idle_workers(config: pytest.Config) -> None:
-    """Start no more xdist workers than there are targets: a target's checks all run in one worker
-    (they share its responses and its rate limit), so any more would only start, collect and wait.
-    One target runs in this process. Runs before xdist reads the worker list (it configures last)."""
-    requested = len(getattr(config.option, "tx", None) or ())
-    if hasattr(config, "workerinput") or getattr(config.option, "dist", "no") == "no" or requested <= 1:
-        return
-    targets = len(config.stash[_targets])
-    if targets >= requested:
-        return
-    if targets <= 1:
-        config.option.numprocesses, config.option.dist, config.option.tx = 0, "no", []
-        config.stash[_workers_note] = f"-n {requested}: one target, so its checks run in this process (a target's checks share one worker)"
-    else:
-        config.option.numprocesses, config.option.tx = targets, config.option.tx[:targets]
-        config.stash[_workers_note] = f"-n {requested}: {targets} targets, so {targets} workers (a target's checks share one worker)"
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node) -> None:
-    """Tell each xdist worker how the controller hands out checks (a worker's own dist is "no")."""
-    node.workerinput["conformance_dist"] = node.config.getoption("dist")
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """--dist=loadgroup, by target: every check of a target goes to one worker, where its responses
-    are fetched once. xdist groups by an "@group" suffix it writes into node ids, which pytest 9.2 no
-    longer lets a plugin change: each target's checks were spread over the workers, and each worker
-    fetched the target's responses again (twice the bill with -n 2). The target is read from the
-    check's own id instead, on every pytest the project allows. Each worker is given its targets
-    all at once, as ``targets_by_worker`` says, so it knows them from its collection on and fetches
-    them side by side, as a serial run does: ten slow targets over two workers cost about one
-    critical path, not five."""
-    if config.getoption("dist") != "loadgroup" or not targets_of(config):
-        return None  # not a conformance run: xdist schedules as it would
-    from xdist.scheduler import LoadScopeScheduling
-
-    names = target_names(config)
-    # A check's scope, read from its id once: xdist asks again for every report.
-    scope_of = functools.cache(lambda nodeid: target_in(nodeid, names) or nodeid)
-
-    class ByTarget(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return scope_of(nodeid)
-
-        def schedule(self) -> None:
-            if self.collection is not None or not self._check_nodes_have_same_collection():
-                return super().schedule()
-            self.collection = list(next(iter(self.registered_collections.values())))
-            checks = scopes_of(self.collection, names)
-            workers = {node.gateway.id: node for node in self.nodes}
-            for worker, scopes in enumerate(dealt(list(checks), len(workers))):
-                node = workers[f"gw{worker}"]
-                index = {nodeid: at for at, nodeid in enumerate(self.registered_collections[node])}
-                for scope in scopes:
-                    self.assigned_work.setdefault(node, {})[scope] = dict.fromkeys(checks[scope], False)
-                    node.send_runtest_some([index[nodeid] for nodeid in checks[scope]])
-            for node in self.nodes:
-                node.shutdown()  # it has all its work: it ends when that is done
-
-    return ByTarget(config, log)
-
-
-def target_names(config: pytest.Config) -> list[str]:
-    """The run's target names, longest first: "local-aione" is found in a check's id before "local"."""
-    return sorted(targets_of(config), key=len, reverse=True)
-
-
-def scopes_of(nodeids: list[str], names: list[str]) -> dict[str, list[str]]:
-    """The checks of each scope (a target; a check without one is a scope of its own), the scopes in
-    order of first appearance."""
-    scopes: dict[str, list[str]] = {}
-    for nodeid in nodeids:
-        scopes.setdefault(target_in(nodeid, names) or nodeid, []).append(nodeid)
-    return scopes
-
-
-def dealt(scopes: list[str], workers: int) -> list[list[str]]:
-    """Scopes dealt to xdist workers, in order, round: the controller schedules by it and each worker
-    reads its own share from its collection, which is the controller's."""
-    return [scopes[worker::workers] for worker in range(workers)]
-
-
-def targets_by_worker(nodeids: list[str], names: list[str], workers: int) -> list[list[str]]:
-    """Which targets (scopes) each xdist worker runs."""
-    return dealt(list(scopes_of(nodeids, names)), workers)
-
-
-def target_in(nodeid: str, names: list[str]) -> str | None:
-    """The target a check's node id runs on: the id of its parameters starts with the target's name
-    (the plugin parametrizes the target first), possibly followed by xdist's "@group"."""
-    start, end = nodeid.find("["), nodeid.rfind("]")
-    if start < 0 or end < start:
-        return None
-    params = nodeid[start + 1 : end]
-    return next((name for name in names if params == name or params.startswith(name + "-")), None)
-
-
-def runs_whole_targets(config: pytest.Config) -> bool:
-    """Every check of a target runs in this process: serial, or workers given a target each
-    (--dist=loadgroup). Only then may a target's responses be fetched ahead for all its checks."""
-    workerinput = getattr(config, "workerinput", None)
-    return workerinput is None or workerinput.get("conformance_dist") == "loadgroup"
-
-
-def pytest_report_header(config: pytest.Config) -> str | None:
-    return config.stash.get(_workers_note, None)
+    dealing.no_idle_workers(config)
 
 
 def _chosen_targets(config: pytest.Config) -> list[Target]:
@@ -296,18 +189,6 @@ def _chosen_targets(config: pytest.Config) -> list[Target]:
             return chosen
     path = config.getoption("targets_file") or Path(config.rootpath, config.getini("targets_file"))
     return chosen + select(load_targets(path), names or [DEFAULT_TARGET], Path(path).name)
-
-
-def targets_of(config: pytest.Config) -> dict[str, Target]:
-    return config.stash.get(_targets, {})
-
-
-def redactor_of(config: pytest.Config) -> Redactor:
-    return config.stash[_redactor]
-
-
-def ledger_of(config: pytest.Config) -> Ledger:
-    return config.stash[_ledger]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -395,30 +276,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     missing key or an undeclared need reads nothing, so costs nothing."""
     config = session.config
     wanted: dict[str, list[tuple[tuple[Recipe, ...], dict[str, Any]]]] = {}
-    if runs_whole_targets(config) and not config.option.maxfail:
+    if dealing.runs_whole_targets(config) and not config.option.maxfail:
         for item in session.items:
             rule, target = rule_of(getattr(item, "obj", None)), target_of(item)
             if rule is not None and target is not None and not any(why_not_run(item)):
                 wanted.setdefault(target.name, []).append((rule.reads, item.callspec.params))  # type: ignore[attr-defined]
-    config.stash[_plan] = {name: plan(checks) for name, checks in wanted.items()}
+    config.stash[PLAN] = {name: plan(checks) for name, checks in wanted.items()}
     # Every target this process runs that waits on the network fetches side by side from now.
     from conformance.session import waits_on_the_network
 
-    mine = _targets_of_this_process(session)
+    mine = dealing.targets_of_this_process(session)
     fleet_of(config).open_ahead([t for t in _targets_in_order(session.items) if t.name in wanted and t.name in mine and waits_on_the_network(t)])
-
-
-def _targets_of_this_process(session: pytest.Session) -> set[str]:
-    """All targets when this process runs every check; a worker's share when targets are dealt to
-    workers (pytest_xdist_make_scheduler); none when checks are handed out one by one."""
-    names = target_names(session.config)
-    workerinput = getattr(session.config, "workerinput", None)
-    if workerinput is None:
-        return set(names)
-    if workerinput.get("conformance_dist") != "loadgroup":
-        return set()
-    worker = int(workerinput["workerid"].removeprefix("gw"))
-    return set(targets_by_worker([item.nodeid for item in session.items], names, workerinput["workercount"])[worker])
 
 
 def _targets_in_order(items: list[pytest.Item]) -> list[Target]:
@@ -447,11 +315,6 @@ def fleet_of(config: pytest.Config) -> Fleet:
     return config.stash[_fleet]
 
 
-def planned_responses(config: pytest.Config, target: str) -> list[tuple[Recipe, dict[str, Any]]]:
-    """What the plan fetches ahead for ``target`` (nothing when it fetches nothing ahead)."""
-    return config.stash.get(_plan, {}).get(target, [])
-
-
 def pytest_runtest_setup(item: pytest.Item) -> None:
     missing_key, undeclared = why_not_run(item)
     if missing_key:
@@ -476,7 +339,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     target = target_of(item)
     if rule is None or target is None:
         return report
-    redactor = item.config.stash[_redactor]
+    redactor = item.config.stash[REDACTOR]
     cost = ledger_of(item.config).drain()
     # Carried to the xdist controller with the report; JUnit gets the user_properties.
     report.conformance = {
@@ -541,9 +404,9 @@ def outcome_of(report: pytest.TestReport) -> Outcome | None:
 def pytest_warning_recorded(warning_message, when, nodeid, location) -> None:  # noqa: ARG001
     """A warning can carry what a gateway echoed (the SDK warns "<value> is not a valid FinishReason")."""
     config = _CONFIG.get("config")
-    if config is None or _redactor not in config.stash:
+    if config is None or REDACTOR not in config.stash:
         return
-    redactor = config.stash[_redactor]
+    redactor = config.stash[REDACTOR]
     message = warning_message.message
     text = str(message)
     redacted = redactor.text(text)
@@ -581,122 +444,6 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config): 
     if outcome is Outcome.MODEL_DECIDED:
         return "model decided", "M", ("MODEL DECIDED", {"yellow": True})
     return None
-
-
-class RunReporter:
-    """Collects every report (on the xdist controller too) and writes what the run leaves behind:
-    results.json, a certificate and badge per target, the baseline comparison, the terminal summary."""
-
-    def __init__(self, run: Run, config: pytest.Config) -> None:
-        self.run = run
-        self.config = config
-        self.report_dir = report_dir_of(config)
-        self.partial = config.stash[_partial]
-        self.results: dict | None = None
-        self.keyless: dict[str, str] = {}
-        # A target that could not run for want of its key passes only if asked, never against a baseline.
-        self.keyless_allowed = bool(config.getoption("allow_missing_keys") and not config.getoption("baseline"))
-
-    @property
-    def is_worker(self) -> bool:
-        return hasattr(self.config, "workerinput")
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        self.run.add(report)
-
-    @pytest.hookimpl(tryfirst=True)  # before pytest-html renders, and before pytest returns the exit status
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.is_worker or self.config.option.collectonly:
-            return  # a run that only collects records nothing, and leaves every artifact as it was
-        self.results = self.run.as_results()
-        baseline = self.config.getoption("baseline")
-        if baseline:
-            comparison = compare(Path(baseline), self.config.stash[_baseline], self.results["records"])
-            self.results["baseline"] = comparison.as_dict()
-            if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-                # Nightly: only a regression fails the run; known failures are reported, not fatal.
-                failed = pytest.ExitCode.TESTS_FAILED if comparison.regressions else pytest.ExitCode.OK
-                session.exitstatus = failed
-        results.write(self.results, self.report_dir)
-        if not self.partial:
-            certificate.write_all(self.results, self.report_dir)
-        # A target that could not run at all for want of its key is never a green run: a nightly whose
-        # secret vanished must not report "0 regressions". Unless asked, and never against a baseline.
-        self.keyless = keyless_targets(self.results)
-        if self.keyless and not self.keyless_allowed and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-    def pytest_terminal_summary(self, terminalreporter) -> None:
-        if self.is_worker or self.results is None:
-            return
-        for line in summary_lines(self.results):
-            terminalreporter.write_line(line)
-        if "baseline" in self.results:
-            comparison = Comparison(**self.results["baseline"])
-            terminalreporter.write_line("  " + comparison.summary())
-            for test in comparison.regressions:
-                terminalreporter.write_line(f"    regression: {test}", red=True)
-        for name, reason in self.keyless.items():
-            allowed = self.keyless_allowed
-            consequence = "skipped, as --allow-missing-keys allows" if allowed else "so the run fails (--allow-missing-keys to skip it)"
-            terminalreporter.write_line(f"  NOT RUN {name}: {reason}; {consequence}", red=not allowed, yellow=allowed)
-        if self.partial:
-            terminalreporter.write_line(
-                f"  partial run ({self.partial}): artifacts in {self.report_dir}/ (results.json, report.html); "
-                "no certificate, and a full run's artifacts are left as they were"
-            )
-            return
-        terminalreporter.write_line(f"  artifacts: {self.report_dir}/ (results.json, report.html, <target>/conformance-report.yaml)")
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session) -> None:
-        if self.results is not None:
-            prefix.append(html.render(self.results))
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_report_title(report) -> None:
-    report.title = "Gemini gateway conformance"
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_table_header(cells: list[str]) -> None:
-    cells.insert(1, "<th>Rule</th>")
-    cells.insert(2, "<th>Level</th>")
-    cells.insert(3, "<th>Target</th>")
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
-    info = getattr(report, "conformance", {})
-    cells.insert(1, f"<td>{info.get('rule', '')}</td>")
-    cells.insert(2, f"<td>{info.get('level', '')}</td>")
-    cells.insert(3, f"<td>{info.get('target', '')}</td>")
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -> None:
-    """A skip's reason as plain text, not the (file, line, reason) tuple pytest keeps."""
-    if report.skipped and isinstance(report.longrepr, tuple):
-        data[:] = [escape(results.skip_reason(report))]
-
-
-def keyless_targets(document: dict[str, Any]) -> dict[str, str]:
-    """Targets none of whose checks ran because a key variable is not set: name -> the reason."""
-    by_target: dict[str, list[dict[str, Any]]] = {}
-    for record in document["records"]:
-        by_target.setdefault(record["target"], []).append(record)
-    return {
-        name: records[0]["message"]
-        for name, records in by_target.items()
-        if all(r["outcome"] == Outcome.SKIPPED.value and r["skip"] == SkipKind.NO_KEY.value for r in records)
-    }
-
-
-def target_of(item: pytest.Item) -> Target | None:
-    callspec = getattr(item, "callspec", None)
-    name = callspec.params.get("target") if callspec is not None else None
-    return targets_of(item.config).get(name) if name else None
 
 
 def _not_declared(rule: Rule, target: Target, item: pytest.Item) -> str | None:
@@ -778,14 +525,3 @@ def partial_run(config: pytest.Config) -> str | None:
 def _path_of(config: pytest.Config, arg: str) -> Path:
     """The file or folder a command-line argument names (a node id's file)."""
     return Path(config.invocation_params.dir, arg.split("::", 1)[0]).resolve()
-
-
-def is_partial(config: pytest.Config) -> bool:
-    """The run checks only part of what its targets declare (partial_run): it certifies nothing."""
-    return bool(config.stash.get(_partial, None))
-
-
-def report_dir_of(config: pytest.Config) -> Path:
-    """--report-dir, or its partial/ folder for a partial run (a full run's artifacts stay)."""
-    report_dir = Path(config.getoption("report_dir"))
-    return report_dir / "partial" if config.stash.get(_partial, None) else report_dir

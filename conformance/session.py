@@ -28,6 +28,13 @@ from conformance.client.http import GeminiClient
 from conformance.client.redact import KEY_PLACEHOLDERS
 from conformance.recipes.common import WRONG_KEY
 from conformance.recipes.engine import MadeOnFirstUse, TargetResponses
+from conformance.run_state import (
+    is_partial,
+    ledger_of,
+    planned_responses,
+    redactor_of,
+    report_dir_of,
+)
 from conformance.targets import Target, declarations_of
 
 # A reference gateway this slow spends its time asleep, as a remote gateway does.
@@ -216,8 +223,6 @@ class Fleet:
             self.close(name)
 
     def _open(self, target: Target) -> TargetSession | BaseException:
-        from conformance.plugin import ledger_of, planned_responses, redactor_of
-
         session = TargetSession(self.config, target)
         try:
             return session.open(
@@ -234,8 +239,6 @@ class Fleet:
 def _evidence_writer(config: pytest.Config, target: Target, base_url: str) -> Any:
     """Where this target's exchanges are written as recordings, beside its certificate (unless
     --no-evidence; a partial run certifies nothing, so it keeps no evidence either)."""
-    from conformance.plugin import is_partial, report_dir_of
-
     if not config.getoption("evidence") or is_partial(config):
         return None
     from conformance import __version__

@@ -223,7 +223,7 @@ def test_a_check_that_does_not_apply_sends_nothing(tmp_path):
 def test_a_worker_fetches_ahead_only_when_it_runs_whole_targets():
     from types import SimpleNamespace
 
-    from conformance.plugin import runs_whole_targets
+    from conformance.dealing import runs_whole_targets
 
     assert runs_whole_targets(SimpleNamespace())  # no xdist
     assert runs_whole_targets(SimpleNamespace(workerinput={"conformance_dist": "loadgroup"}))

@@ -46,7 +46,7 @@ def test_parallel_run_gives_the_same_verdicts_as_serial_and_costs_the_same(tmp_p
 
 
 def test_a_check_is_scheduled_with_its_target_whatever_its_other_parameters():
-    from conformance.plugin import target_in
+    from conformance.dealing import target_in
 
     names = ["local-aione", "local"]  # longest first, as the scheduler orders them
     assert target_in("conformance/checks/auth.py::declared_auth_accepted[local-aione-x-api-key]", names) == "local-aione"
@@ -241,7 +241,7 @@ def test_googles_own_wrong_key_answer_passes_the_auth_rule():
 
 
 def test_targets_are_dealt_to_workers_in_order_so_each_worker_knows_its_own_from_collection():
-    from conformance.plugin import targets_by_worker
+    from conformance.dealing import targets_by_worker
 
     ids = [f"conformance/checks/x.py::check[{name}]" for name in ("a", "b-x", "c", "a", "d", "b-x")] + ["x.py::untargeted"]
     assert targets_by_worker(ids, ["b-x", "a", "c", "d"], 2) == [["a", "c", "x.py::untargeted"], ["b-x", "d"]]
