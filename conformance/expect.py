@@ -192,6 +192,12 @@ def answer_body(exchange: Exchange) -> dict:
     return body
 
 
+def answer_matches(exchange: Exchange, fragment: str, what: str) -> None:
+    """A success holding an answer (answer_body), against a fragment of the GenerateContentResponse
+    schema: how a rule says what an answer must not hold (a thought, a call or a picture unasked)."""
+    matches_schema(answer_body(exchange), f"generate_content_response#/$defs/{fragment}", exchange, what=what)
+
+
 def accepted(exchange: Exchange) -> dict:
     """The answer to a request the gateway accepted. Any 2xx will do here (that it is exactly 200 is
     GEN-06's), and a body that is not one JSON object leaves nothing to judge (SHAPE-01's)."""
