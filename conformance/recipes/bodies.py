@@ -226,8 +226,10 @@ def marked_every_field_request(target: Target, marker: str) -> dict[str, Any]:
     }
     if "function_calling" in target.features:
         call = {"functionCall": {"id": "fc-1", "name": WEATHER_TOOL, "args": {"city": "Paris"}}, "thoughtSignature": FIDELITY_SIGNATURE}
+        # An empty text part carrying a signature, as Gemini 3 ends a turn with one: sent back as it came.
+        signed_empty = {"text": "", "thoughtSignature": FIDELITY_SIGNATURE}
         answer = {"functionResponse": {"id": "fc-1", "name": WEATHER_TOOL, "response": {"temperature_c": 21, "sky": "clear"}}}
-        body["contents"] += [{"role": "model", "parts": [call]}, {"role": "user", "parts": [answer]}]
+        body["contents"] += [{"role": "model", "parts": [call, signed_empty]}, {"role": "user", "parts": [answer]}]
         body["tools"] = [{"functionDeclarations": [WEATHER_DECLARATION, JSON_SCHEMA_TOOL]}]
         body["toolConfig"] = {"functionCallingConfig": {"mode": "AUTO"}}
     return body

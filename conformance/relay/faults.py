@@ -35,6 +35,7 @@ from typing import Any
 from conformance.reference.faults.transforms import (
     for_each_candidate,
     for_each_part,
+    for_each_request_part,
     map_parts,
 )
 from conformance.reference.wire import camel_case
@@ -190,6 +191,12 @@ def older_request_type(action: str, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def without_empty_parts(action: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A translator that carries over only parts with text in them (`if part.text:`): an empty text
+    part goes, and with it the thoughtSignature it carried."""
+    return for_each_request_part(lambda part: None if part.get("text") == "" else part)(body)
+
+
 def rebuilt(action: str, body: dict[str, Any]) -> dict[str, Any]:
     """The request rebuilt from the relay's own model of it: a null systemInstruction where the client
     sent none, its safetySettings left out, its sampling defaults filled in."""
@@ -340,6 +347,14 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "lost (BerriAI/litellm#12671 dropped fields; bugs F22).",
             ("FID-12",),
             rewrite_request=older_request_type,
+        ),
+        RelayFault(
+            "drops_empty_parts",
+            "Empty text parts are left out of the history sent upstream, and with them the thoughtSignature "
+            "Gemini 3 puts on the empty part that ends a turn (a translator's `if part.text:`; bugs F19: "
+            "signatures lost in history).",
+            ("FID-12",),
+            rewrite_request=without_empty_parts,
         ),
         RelayFault(
             "maps_model_to_another",
