@@ -26,6 +26,7 @@ from conformance.upstream import Recorded, marker
 WHOLE = "generateContent"
 STREAMED = "streamGenerateContent"
 COUNTED = "countTokens"
+EMBEDDED = "batchEmbedContents"
 # A longer string is shown by its length and digest: an 8 MB image does not belong in a report.
 SHOWN_CHARS = 80
 # Differences listed in a failure beside the first (the count says how many there were in all).
@@ -100,6 +101,7 @@ BODIES: dict[str, Callable[[Target, str], Any]] = {
     "every_field": bodies.marked_every_field_request,
     "snake_case": bodies.marked_snake_case_request,
     "count_tokens": lambda target, mark: bodies.marked_count_tokens_request(mark),
+    "batch_embed": bodies.marked_batch_embed_request,
 }
 
 
@@ -111,7 +113,7 @@ def send_probe(
     mark = marker(scenario)
     sent = BODIES[body](target, mark)
     how = {"auth": auth} if auth else {}
-    model = target.model("text") or ""
+    model = (target.model("embedding") if mode == EMBEDDED else None) or target.model("text") or ""
     if mode == STREAMED:
         exchange = client.stream(model, sent, **how)
     else:

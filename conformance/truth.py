@@ -234,7 +234,7 @@ NOT_JUDGEABLE: dict[str, str] = {
     "ERR-07": _NO_RECORDING_OF + "a body that is not JSON",
     "ERR-08": _NO_RECORDING_OF + "a bad role",
     "GEN-07": "it asks each model a target declares, and a recording has no target: Google's 404s are for models it does not serve",
-    **{f"FID-{n:02d}": "it compares what a relay received from its upstream with what it passed on" for n in range(1, 23)},
+    **{f"FID-{n:02d}": "it compares what a relay received from its upstream with what it passed on" for n in range(1, 24)},
     **{f"IMG-0{n}": "it asks the suite's own image sizes and variants" for n in (2, 4, 5, 6)},
     **{f"MEDIA-0{n}": "it sends the suite's own inline images and sizes" for n in (1, 2, 3)},
     **{f"SDK-0{n}": "it drives the google-genai SDK against the target" for n in range(1, 7)},

@@ -132,8 +132,8 @@ def test_a_real_gateway_is_certified_against_its_declared_upstream(tmp_path):
     declared = {
         "api_key_env": "GW_KEY",
         "auth": ["x-goog-api-key", "bearer"],
-        "models": {"text": MODEL},
-        "actions": ["generateContent", "streamGenerateContent", "countTokens"],
+        "models": {"text": MODEL, "embedding": "text-embedding-004"},
+        "actions": ["generateContent", "streamGenerateContent", "countTokens", "batchEmbedContents"],
         "features": ["sse", "function_calling", "thinking", "inline_images"],
         "timeouts": {"connect": 5, "read": 20},
     }

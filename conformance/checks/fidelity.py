@@ -26,6 +26,7 @@ FID-19 a request error the upstream answers (400) is relayed once: the gateway d
 FID-20 no response header names the upstream's address or credential (SHOULD)
 FID-21 the upstream credential goes in the x-goog-api-key header, not in the URL (SHOULD)
 FID-22 a stream reaches the client event for event: none dropped or added, none rebuilt
+FID-23 a batch of embeddings reaches the upstream as sent (taskType, title, dimensions), its answer unchanged (SHOULD)
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from conformance.fidelity import (
 )
 from conformance.outcomes import blocked
 from conformance.recipes.fidelity import (
+    batch_embed_probe,
     big_image_probes,
     blocked_prompt_probe,
     count_tokens_probe,
@@ -516,3 +518,20 @@ def upstream_key_in_header(upstream):
                 expected="x-goog-api-key: $UPSTREAM_KEY",
                 actual="?key=$UPSTREAM_KEY",
             )
+
+
+@rule(
+    "FID-23",
+    SHOULD,
+    "a batch of embeddings reaches the upstream as the client sent it (each request's model, content, taskType, "
+    "title and outputDimensionality), and the embeddings come back unchanged",
+    source=(GATEWAY_BUGS.at("§5 rule 22"), GEMINI_API.at("§4 CountTokens, Embed, Models")),
+    needs=Needs(actions=("batchEmbedContents",), models=("embedding",)) + FIDELITY,
+    reads=batch_embed_probe,
+)
+def embeddings_relayed_as_sent():
+    # An OpenAI-style embeddings call has one input list and a dimensions field: a translation through
+    # it loses each request's taskType and title, which change the vectors Google returns.
+    probe = batch_embed_probe()
+    _forwarded(probe, _received(probe), exact=True)
+    _same_events([probe], "the embeddings", _whole)

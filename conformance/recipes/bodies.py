@@ -272,6 +272,19 @@ def marked_count_tokens_request(marker: str) -> dict[str, Any]:
     return {"contents": [user(f"{marker} {FIDELITY_PROMPT}")]}
 
 
+def marked_batch_embed_request(target: Target, marker: str) -> dict[str, Any]:
+    """A batch whose requests carry what an embeddings translation has no place for: a taskType, a
+    document's title and an outputDimensionality (facts §4 Embed; bugs §5 rule 22)."""
+    model = f"models/{target.model('embedding') or target.model('text')}"
+    document = {"parts": [{"text": f"{marker} {FIDELITY_PROMPT}"}]}
+    return {
+        "requests": [
+            {"model": model, "content": document, "taskType": "RETRIEVAL_DOCUMENT", "title": "Fidelity", "outputDimensionality": 8},
+            {"model": model, "content": {"parts": [{"text": EMBED_TEXT}]}, "taskType": "RETRIEVAL_QUERY", "outputDimensionality": 8},
+        ]
+    }
+
+
 # --- Generation config, function calling, thinking and multimodal input ----------------------
 
 CAPPED_MAX_OUTPUT_TOKENS = 4  # far below the twelve words of the counting answer

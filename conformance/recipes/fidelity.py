@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.fidelity import COUNTED, STREAMED, WHOLE, send_probe
+from conformance.fidelity import COUNTED, EMBEDDED, STREAMED, WHOLE, send_probe
 from conformance.outcomes import no_key, not_applicable
 from conformance.recipes.engine import recipe
 
@@ -78,6 +78,9 @@ snake_case_probe = recipe(_probe, name="snake_case_probe", scenario="echo", mode
 
 
 count_tokens_probe = recipe(_probe, name="count_tokens_probe", scenario="count_tokens", mode=COUNTED, body="count_tokens")
+
+
+batch_embed_probe = recipe(_probe, name="batch_embed_probe", scenario="embeddings", mode=EMBEDDED, body="batch_embed")
 
 
 @recipe

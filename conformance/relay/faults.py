@@ -197,6 +197,17 @@ def without_empty_parts(action: str, body: dict[str, Any]) -> dict[str, Any]:
     return for_each_request_part(lambda part: None if part.get("text") == "" else part)(body)
 
 
+def embeddings_as_openai_input(action: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A batch carried through an OpenAI-style embeddings call (one input list, one dimensions field):
+    each request's taskType and title have no place there and are lost."""
+    if action == "batchEmbedContents":
+        for request in body.get("requests") or ():
+            if isinstance(request, dict):
+                request.pop("taskType", None)
+                request.pop("title", None)
+    return body
+
+
 def rebuilt(action: str, body: dict[str, Any]) -> dict[str, Any]:
     """The request rebuilt from the relay's own model of it: a null systemInstruction where the client
     sent none, its safetySettings left out, its sampling defaults filled in."""
@@ -355,6 +366,14 @@ RELAY_FAULTS: dict[str, RelayFault] = {
             "signatures lost in history).",
             ("FID-12",),
             rewrite_request=without_empty_parts,
+        ),
+        RelayFault(
+            "embeddings_through_openai_shape",
+            "Embedding batches are translated through an OpenAI-style embeddings call, which has no taskType "
+            "or title: Google then embeds a query and a document alike (bugs §5 rule 22: taskType kept; "
+            "new-api's native embedding route, PR#2061).",
+            ("FID-23",),
+            rewrite_request=embeddings_as_openai_input,
         ),
         RelayFault(
             "maps_model_to_another",

@@ -266,6 +266,12 @@ def count_tokens(call: Call) -> Script:
     return pieces(call, "count_tokens", [([{"text": "Counted as a generation."}], usage(4321, 4))], "STOP", [{"text": "Counted as a generation."}])
 
 
+def embeddings(call: Call) -> Script:
+    """Two embeddings of eight values, as Google answers a batch of two (facts §4 Embed)."""
+    values = [[0.125, -0.25, 0.5, 0.0625, -0.5, 0.25, 0.375, -0.125], [-0.375, 0.5, 0.0, 0.25, 0.125, -0.0625, 0.5, -0.25]]
+    return Script(((0.0, {"embeddings": [{"values": one} for one in values]}),))
+
+
 def echo(call: Call) -> Script:
     """A plain short answer, for the checks of what the upstream received."""
     return pieces(call, "echo", [([{"text": "Received."}], usage(12, 2))], "STOP", [{"text": "Received."}])
@@ -290,6 +296,7 @@ SCENARIOS: dict[str, Scenario] = {
         rich_response,
         stream_events,
         count_tokens,
+        embeddings,
         echo,
     )
 }
