@@ -1,8 +1,8 @@
 """Dealing a run's targets to xdist workers: every check of a target in one worker, where its
 responses are fetched once, and no more workers than targets.
 
-A pytest plugin of its own (conformance.plugin names it in ``pytest_plugins``); the plugin calls
-``no_idle_workers`` as it configures, before xdist reads the worker list.
+A pytest plugin of its own, registered by conformance.plugin as the run configures; the plugin calls
+``no_idle_workers`` then too, before xdist reads the worker list.
 """
 
 from __future__ import annotations

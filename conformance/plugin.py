@@ -67,8 +67,9 @@ from conformance.targets import (
 if TYPE_CHECKING:
     from conformance.session import Fleet
 
-# The per-target fixtures and the xdist dealing come with the plugin, wherever it is loaded from.
-pytest_plugins = ["conformance.fixtures", "conformance.dealing"]
+# The per-target fixtures come with the plugin, wherever it is loaded from (the xdist dealing too: it
+# is registered as the run configures, since this module imports it and pytest_plugins would warn).
+pytest_plugins = ["conformance.fixtures"]
 
 CHECKS_DIR = Path(__file__).parent / "checks"
 DEFAULT_TARGET = "local"
@@ -140,6 +141,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads where its report goes
 def pytest_configure(config: pytest.Config) -> None:
+    if not config.pluginmanager.is_registered(dealing):
+        config.pluginmanager.register(dealing, "conformance-dealing")
     config.addinivalue_line("markers", "xdist_group(name): run in the worker for this target")
     config.addinivalue_line("markers", "semantic: a check of what a real model says (few calls, SHOULD)")
     config.stash[REDACTOR] = Redactor()
