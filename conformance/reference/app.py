@@ -269,8 +269,10 @@ class Gateway:
     def resolve_model(self, route: Route, action: str) -> ResolvedModel:
         resolved = catalog.resolve(self.profile, str(route.model_id))
         if resolved is None and not self.behaviour.checks(f"model_lookup:{action}"):
+            # A gateway that never looks the model up: its text model answers whatever was named.
             resolved = ResolvedModel(next(spec for spec in catalog.served_models(self.profile) if spec.kind == catalog.TEXT))
         if resolved is not None and self.behaviour.routes_by_prefix(action):
+            # A channel matched by name prefix: the first served model whose id extends this one's answers.
             longer = [spec for spec in catalog.served_models(self.profile) if spec.id.startswith(resolved.spec.id + "-")]
             resolved = ResolvedModel(longer[0]) if longer else resolved
         if resolved is None or action not in catalog.KIND_ACTIONS[resolved.spec.kind] or not self.behaviour.knows_model(resolved.spec.kind):
