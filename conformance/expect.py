@@ -21,6 +21,13 @@ def fail(summary: str, exchange: Exchange | None = None, **evidence: Any) -> Rul
     return RuleViolation(summary, exchange=exchange, **evidence)
 
 
+def cut(exchange: Exchange, text: str, limit: int, *, end: bool = False) -> str:
+    """A piece of what the gateway sent, as a failure shows it: redacted first, then cut to ``limit``
+    characters from its start (or its ``end``), so a cut never falls inside a key."""
+    text = exchange.redactor.text(text)
+    return text[-limit:] if end else text[:limit]
+
+
 def status_in(exchange: Exchange, statuses: Collection[int], what: str = "HTTP status") -> None:
     if exchange.status not in statuses:
         raise fail(

@@ -111,7 +111,7 @@ def stop_sequences():
             exchange,
             path="$.candidates[0].content.parts",
             expected=f"text ending before {bodies.STOP_SEQUENCES[0]!r}",
-            actual=text[-120:],
+            actual=expect.cut(exchange, text, 120, end=True),
         )
     reason = body["candidates"][0].get("finishReason")
     if reason not in ("STOP", None):  # an absent finishReason is GEN-03's
@@ -133,7 +133,7 @@ def json_mode(schema_field):
     try:
         value = json.loads(text)
     except ValueError:
-        raise expect.fail("the answer in JSON mode is not JSON", exchange, path="$.candidates[0].content.parts", expected="a JSON text", actual=text[:200]) from None
+        raise expect.fail("the answer in JSON mode is not JSON", exchange, path="$.candidates[0].content.parts", expected="a JSON text", actual=expect.cut(exchange, text, 200)) from None
     schema = _as_json_schema(bodies.RESPONSE_SCHEMAS[schema_field])
     problems = sorted(Draft202012Validator(schema).iter_errors(value), key=lambda error: list(error.path))
     if problems:
@@ -142,7 +142,7 @@ def json_mode(schema_field):
             exchange,
             path="$.candidates[0].content.parts[*].text",
             expected=json.dumps(bodies.RESPONSE_SCHEMAS[schema_field]),
-            actual=text[:200],
+            actual=expect.cut(exchange, text, 200),
         )
 
 
@@ -207,5 +207,5 @@ def json_only_when_asked():
             exchange,
             path="$.candidates[0].content.parts[*].text",
             expected="plain text (responseMimeType defaults to text/plain)",
-            actual=text[:200],
+            actual=expect.cut(exchange, text, 200),
         )

@@ -286,7 +286,7 @@ def _received(probe):
     """What the upstream received, parsed; the check fails if it is not JSON."""
     body = probe.upstream.json()
     if not isinstance(body, dict):
-        raise expect.fail("the upstream received a body that is not a JSON object", probe.exchange, actual=probe.upstream.body[:200])
+        raise expect.fail("the upstream received a body that is not a JSON object", probe.exchange, actual=expect.cut(probe.exchange, probe.upstream.body.decode("utf-8", "replace"), 200))
     return body
 
 

@@ -104,7 +104,8 @@ def sdk_declared_actions(target, action):
     call, _, holds = SDK_ACTIONS[action]
     result = _succeeded(sdk_action_result)
     if not holds(result, target):
-        raise expect.fail(f"{call} returned an unusable result", expected="what Google's endpoint returns", actual=repr(result)[:300])
+        # Whole: the evidence redacts it, then cuts it (a cut must never fall inside a key).
+        raise expect.fail(f"{call} returned an unusable result", expected="what Google's endpoint returns", actual=repr(result))
 
 
 @rule(

@@ -46,7 +46,7 @@ def follows_exact_reply():
     if text.strip().strip(".\"'`*").strip() != bodies.EXACT_REPLY:
         raise expect.fail(
             "the model did not reply with exactly the word it was told to",
-            exchange, path="$.candidates[0].content.parts", expected=bodies.EXACT_REPLY, actual=text[:200],
+            exchange, path="$.candidates[0].content.parts", expected=bodies.EXACT_REPLY, actual=expect.cut(exchange, text, 200),
         )
 
 

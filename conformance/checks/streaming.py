@@ -314,8 +314,8 @@ def text_deltas():
                 "so clients that concatenate them (both SDKs) repeat the answer",
                 exchange,
                 path=f"$chunk[{index}].candidates[0].content.parts",
-                expected=f"only the text after {streamed[-40:]!r}",
-                actual=text[:120],
+                expected=f"only the text after {expect.cut(exchange, streamed, 40, end=True)!r}",
+                actual=expect.cut(exchange, text, 120),
             )
         streamed += text
 
