@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -29,6 +28,7 @@ from conformance.outcomes import Blocked, ModelDecided, RuleViolation
 from conformance.recipes import bodies
 from conformance.recipes.engine import reading
 from conformance.recordings import Recording
+from conformance.reference.wire import snake_case
 from conformance.rules import Rule, load_all_rules
 from conformance.targets import Target
 from conformance.vocabulary import ACTIONS, AUTH_PLACEMENTS, FEATURES
@@ -84,7 +84,7 @@ def thinking(**entries: Any) -> Callable[[Mapping[str, Any]], bool]:
 
 def thinking_entry(request: Mapping[str, Any], name: str) -> Any:
     settings = config(request).get("thinkingConfig") or config(request).get("thinking_config") or {}
-    return settings.get(name, settings.get(re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()))
+    return settings.get(name, settings.get(snake_case(name)))
 
 
 def thoughts_not_asked(request: Mapping[str, Any]) -> bool:

@@ -10,6 +10,7 @@ names the user chose (function arguments, JSON Schemas), not proto fields.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,9 @@ class Reply:
         return compact_json(self.body)
 
 
+_CAPITAL = re.compile(r"(?<!^)(?=[A-Z])")  # where a lowerCamelCase name starts a word
+
+
 def compact_json(value: Any) -> bytes:
     """One line, no spaces: SSE events must fit on a single `data: ` line."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
@@ -60,6 +64,11 @@ def compact_json(value: Any) -> bytes:
 def camel_case(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def snake_case(name: str) -> str:
+    """A lowerCamelCase JSON name as its proto field name: thinkingBudget -> thinking_budget."""
+    return _CAPITAL.sub("_", name).lower()
 
 
 def camel_case_keys(value: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..envelopes import ApiError, invalid_argument
 from ..streaming import Write, json_array_frames
-from ..wire import FREE_FORM_FIELDS, HTML, Reply
+from ..wire import FREE_FORM_FIELDS, HTML, Reply, snake_case
 from .fault import Transform
 
 
@@ -253,8 +253,7 @@ def _config(body: Any, name: str = "generationConfig") -> dict[str, Any]:
     """A request's generationConfig (or a part of it: "generationConfig.imageConfig"), however spelt; {} if absent."""
     found: Any = body
     for step in name.split("."):
-        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", step).lower()
-        found = found.get(step, found.get(snake)) if isinstance(found, dict) else None
+        found = found.get(step, found.get(snake_case(step))) if isinstance(found, dict) else None
     return found if isinstance(found, dict) else {}
 
 
@@ -276,7 +275,7 @@ def default_config(name: str, **defaults: Any) -> Transform:
     def apply(body: Any) -> Any:
         config = _config(body, name)
         for field_name, value in defaults.items():
-            if field_name not in config and re.sub(r"(?<!^)(?=[A-Z])", "_", field_name).lower() not in config:
+            if field_name not in config and snake_case(field_name) not in config:
                 config[field_name] = value
         return body
 
