@@ -14,7 +14,7 @@ from conformance.relay import RELAY_FAULTS, RELAY_PROFILE
 from tests.harness import SuiteRun, run_suite
 
 SHORT_TIMEOUTS = {"connect": 5, "read": 20, "image": 20}
-# What the fault runs read is results.json: no HTML report of 18,000 rows, no per-check capture, no
+# What the fault runs read is results.json: no HTML report of 28,000 rows, no per-check capture, no
 # evidence of a hundred gateways' exchanges, and no summary of each failure in the terminal (pytest
 # looks through every report for each failure's teardown: a tenth of a serial fault run's time).
 FAST = ("-p", "no:html", "--capture=no", "--no-evidence", "--tb=no")

@@ -60,7 +60,7 @@ class Redactor:
     def __init__(self, secrets: Mapping[str, str] | None = None) -> None:
         self._lock = threading.Lock()
         self._secrets: dict[str, str] = {}
-        # (text pattern, bytes pattern, form -> placeholder) and the fragments' anchors, compiled when
+        # (text pattern, bytes pattern, form -> placeholder, screen) and the fragments' anchors, compiled when
         # first needed after a change (a run of a hundred targets adds three keys each) and swapped
         # atomically, so readers never see a half-updated state.
         self._compiled: tuple[_Forms, _Pieces] = ((None, None, {}, None), (None, {}))
